@@ -1,0 +1,377 @@
+"""Benchmark the LMI Portal on the scale data set (``make bench``; see bench/README.md).
+
+Steps: migrate, ``seed_scale``, ``collectstatic``, count the SQL queries of each page in-process
+with Django's test client, serve the app with gunicorn (DEBUG off), sign in as the bench user and
+time each page at concurrency 1 and 8. Every figure is printed next to its ratio to the reference
+view (``/kennis/``, a static authenticated page) at the same concurrency in the same run, so the
+ratios compare across machines where the absolute numbers do not.
+
+Only the standard library is used on the client side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_EMAIL = "bench@bench.example"  # created by seed_scale (partners/demo.py)
+BENCH_PASSWORD = "bench-only-password"  # noqa: S105  (scale data set only)
+HOST = "127.0.0.1"
+REFERENCE = "/kennis/"
+PAGES = [REFERENCE, "/initiatieven/", "/initiatieven/?phase=pilot", "/"]
+CONCURRENCIES = (1, 8)
+QUICK_SIZES = {"organisations": 50, "people": 500, "initiatives": 300}
+TIMEOUT = 60.0
+
+
+class BenchError(Exception):
+    """A step failed; the message says which."""
+
+
+@dataclass
+class Result:
+    page: str
+    concurrency: int
+    requests: int
+    p50_ms: float
+    p95_ms: float
+    req_per_s: float
+    bad_statuses: dict[int, int]
+
+
+# --- Environment and setup steps -------------------------------------------------------------
+
+
+def bench_env() -> dict[str, str]:
+    """The environment every step runs with: production settings on a local, separate database."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="lmi_portal.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        PYTHONUNBUFFERED="1",
+    )
+    if not env.get("DATABASE_URL"):
+        # Not the demo database under var/: the scale data set would swamp it.
+        (REPO / "var").mkdir(exist_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{REPO / 'var' / 'bench.sqlite3'}"
+    return env  # REDIS_URL passes through unchanged when set
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    print(f"$ manage.py {' '.join(args)}", flush=True)
+    completed = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, check=False)
+    if completed.returncode != 0:
+        raise BenchError(f"manage.py {args[0]} exited with {completed.returncode}")
+
+
+def describe_database(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        return f"SQLite {parts.path}"
+    return f"{parts.scheme} {parts.hostname}:{parts.port or ''}{parts.path}"
+
+
+# --- Query counts (run in a child process with the bench environment) ------------------------
+
+
+def count_queries_child() -> None:
+    """Print {path: [status, queries]} as JSON: one GET per page after one warm-up GET."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME=HOST)
+    client.force_login(get_user_model().objects.get(email=BENCH_EMAIL))
+    counts: dict[str, list[int]] = {}
+    for page in PAGES:
+        client.get(page)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page)
+        counts[page] = [response.status_code, len(captured.captured_queries)]
+    print(json.dumps(counts))
+
+
+def count_queries(env: dict[str, str]) -> dict[str, int]:
+    print("$ counting SQL queries per page (in-process test client)", flush=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, "--count-queries"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise BenchError(f"counting queries failed (exit {completed.returncode})")
+    counts: dict[str, list[int]] = json.loads(completed.stdout.strip().splitlines()[-1])
+    bad = {page: status for page, (status, _) in counts.items() if status != 200}
+    if bad:
+        raise BenchError(f"test client got non-200 responses: {bad}")
+    return {page: queries for page, (_, queries) in counts.items()}
+
+
+# --- Server -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    script = Path(sys.executable).with_name("gunicorn")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "gunicorn"]
+    command += ["lmi_portal.wsgi", "-b", f"{HOST}:{port}", "-w", "2", "--no-control-socket"]
+    print(f"$ {' '.join(command)}   (log: {log.relative_to(REPO)})", flush=True)
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_until_serving(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn exited with {server.returncode}:\n{tail(log)}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/accounts/login/")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise BenchError(f"gunicorn did not answer within 30 s:\n{tail(log)}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- Client -------------------------------------------------------------------------------------
+
+
+def log_in(base: str) -> str:
+    """Sign in as the bench user through the login form; return the Cookie header to reuse."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_url = f"{base}/accounts/login/"
+    with opener.open(login_url, timeout=TIMEOUT) as response:
+        html = response.read().decode()
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not match or not any(c.name == "csrftoken" for c in jar):
+        raise BenchError("login page has no CSRF token")
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": match[1], "login": BENCH_EMAIL, "password": BENCH_PASSWORD}
+    ).encode()
+    request = urllib.request.Request(login_url, data=form, headers={"Referer": login_url})
+    with opener.open(request, timeout=TIMEOUT) as response:  # follows the redirect
+        landed = urllib.parse.urlsplit(response.geturl()).path
+        response.read()
+    if landed != "/" or not any(c.name == "sessionid" for c in jar):
+        raise BenchError(f"login as {BENCH_EMAIL} failed (landed on {landed})")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def measure(port: int, cookie: str, page: str, concurrency: int, total: int) -> Result:
+    """Send `total` GETs for `page` from `concurrency` threads, each on its own connection."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    remaining = [total]
+
+    def worker() -> None:
+        # Reused across requests; http.client reconnects by itself when the server closes it
+        # (gunicorn's sync workers answer with Connection: close).
+        conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+        headers = {"Cookie": cookie, "Connection": "keep-alive"}
+        try:
+            while True:
+                with lock:
+                    if remaining[0] == 0:
+                        return
+                    remaining[0] -= 1
+                started = time.perf_counter()
+                conn.request("GET", page, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    statuses.append(response.status)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if len(latencies) != total:
+        raise BenchError(f"{page} at c={concurrency}: {total - len(latencies)} requests failed")
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    bad: dict[int, int] = {}
+    for status in statuses:
+        if status != 200:
+            bad[status] = bad.get(status, 0) + 1
+    return Result(page, concurrency, total, cuts[49] * 1000, cuts[94] * 1000, total / wall, bad)
+
+
+def warm_up(port: int, cookie: str, page: str, times: int) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+    try:
+        for _ in range(times):
+            conn.request("GET", page, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                where = response.getheader("Location") or ""
+                raise BenchError(f"GET {page} returned {response.status} {where}".rstrip())
+    finally:
+        conn.close()
+
+
+# --- Report -------------------------------------------------------------------------------------
+
+
+def print_table(results: list[Result], queries: dict[str, int]) -> None:
+    reference = {r.concurrency: r for r in results if r.page == REFERENCE}
+    header = ["page", "conc", "reqs", "p50 ms", "p95 ms", "req/s", "p50 x ref", "p95 x ref", "SQL"]
+    rows = [header]
+    for r in results:
+        ref = reference[r.concurrency]
+        name = f"{r.page} (ref)" if r.page == REFERENCE else r.page
+        rows.append(
+            [
+                name,
+                str(r.concurrency),
+                str(r.requests),
+                f"{r.p50_ms:.1f}",
+                f"{r.p95_ms:.1f}",
+                f"{r.req_per_s:.1f}",
+                f"{r.p50_ms / ref.p50_ms:.2f}",
+                f"{r.p95_ms / ref.p95_ms:.2f}",
+                str(queries[r.page]),
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in range(1, len(row))]
+        print("  ".join(cells))
+        if index == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"\nSQL = queries per request (test client, one GET after a warm-up); ref = {REFERENCE}")
+
+
+# --- Main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="small data set and few requests")
+    parser.add_argument("--organisations", type=int, help="seed_scale size (default 1000)")
+    parser.add_argument("--people", type=int, help="seed_scale size (default 25000)")
+    parser.add_argument("--initiatives", type=int, help="seed_scale size (default 10000)")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        help="requests per page at concurrency 1; twice as many at 8 (default 200, quick 40)",
+    )
+    parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> None:
+    env = bench_env()
+    print(f"database: {describe_database(env['DATABASE_URL'])}", flush=True)
+    manage(env, "migrate", "--noinput")
+    seed = []
+    for size in ("organisations", "people", "initiatives"):
+        value: int | None = getattr(args, size) or (QUICK_SIZES[size] if args.quick else None)
+        if value is not None:
+            seed += [f"--{size}", str(value)]
+    manage(env, "seed_scale", *seed)
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    queries = count_queries(env)
+
+    per_page = args.requests or (40 if args.quick else 200)
+    port = free_port()
+    log = REPO / "var" / "bench-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    server = start_gunicorn(env, port, log)
+    try:
+        wait_until_serving(server, port, log)
+        cookie = log_in(f"http://{HOST}:{port}")
+        for page in PAGES:
+            warm_up(port, cookie, page, times=max(5, per_page // 10))
+        results: list[Result] = []
+        for concurrency in CONCURRENCIES:
+            total = per_page if concurrency == 1 else per_page * 2
+            for page in PAGES:
+                print(f"  measuring {page} at c={concurrency} ({total} requests)", flush=True)
+                results.append(measure(port, cookie, page, concurrency, total))
+    finally:
+        stop(server)
+
+    print()
+    print_table(results, queries)
+    failures = [r for r in results if r.bad_statuses]
+    if failures:
+        details = "; ".join(f"{r.page} c={r.concurrency}: {r.bad_statuses}" for r in failures)
+        raise BenchError(f"non-200 responses: {details}")
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.count_queries:
+        count_queries_child()
+        return 0
+    try:
+        run(args)
+    except BenchError as error:
+        print(f"\nbench failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InitiativesConfig(AppConfig):
+    name = "initiatives"
+    verbose_name = _("Initiatieven")
+
+    def ready(self) -> None:
+        from lmi_portal.core.registry import (
+            demo_seeders,
+            digest_providers,
+            scale_seeders,
+            search_providers,
+        )
+
+        from . import demo, selectors
+
+        search_providers.register("initiatives", selectors.initiative_search_hits)
+        digest_providers.register("initiatives", selectors.initiative_digest_section)
+        demo_seeders.register("initiatives", demo.seed_demo, order=30)
+        scale_seeders.register("initiatives", demo.seed_scale, order=30)

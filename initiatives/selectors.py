@@ -1,0 +1,71 @@
+"""Reads of initiatives, always through the access policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from lmi_portal.core.registry import DigestLine, DigestSection, SearchHit
+from partners.access import get_visible_or_404, visible_queryset
+
+from .models import Initiative
+
+
+def initiative_list(*, user: Any, phase: str = "", query: str = "") -> QuerySet[Initiative]:
+    """Initiatives the user may see, newest activity first, filtered by phase and text."""
+    qs = visible_queryset(user, Initiative.objects.all()).select_related(
+        "owner_organisation", "lead"
+    )
+    if phase:
+        qs = qs.filter(phase=phase)
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+    return qs.order_by("-updated_at", "-id")
+
+
+def initiative_get(*, user: Any, pk: int) -> Initiative:
+    """One initiative the user may see, or 404."""
+    return get_visible_or_404(
+        user, Initiative.objects.select_related("owner_organisation", "lead"), pk=pk
+    )
+
+
+def initiative_search_hits(user: Any, query: str, limit: int) -> list[SearchHit]:
+    hits = []
+    for initiative in initiative_list(user=user, query=query)[:limit]:
+        score = 2.0 if query.lower() in initiative.title.lower() else 1.0
+        hits.append(
+            SearchHit(
+                kind=str(_("Initiatief")),
+                title=initiative.title,
+                url=initiative.get_absolute_url(),
+                snippet=initiative.summary[:200],
+                score=score,
+            )
+        )
+    return hits
+
+
+def initiative_digest_section(user: Any, since: datetime) -> DigestSection | None:
+    new = initiative_list(user=user).filter(created_at__gte=since)[:10]
+    lines = tuple(
+        DigestLine(
+            text=f"{i.title} ({i.owner_organisation.display_name})", url=i.get_absolute_url()
+        )
+        for i in new
+    )
+    return DigestSection(title=str(_("Nieuwe initiatieven")), lines=lines) if lines else None
+
+
+def initiatives_by_phase(*, user: Any, per_phase: int = 50) -> dict[str, list[Initiative]]:
+    """Visible initiatives grouped by phase, for the werkgroep overview."""
+    grouped: dict[str, list[Initiative]] = {}
+    for initiative in initiative_list(user=user)[:1000]:
+        items = grouped.setdefault(initiative.phase, [])
+        if len(items) < per_phase:
+            items.append(initiative)
+    return grouped

@@ -1,0 +1,1 @@
+# Knowledge items and documents arrive with the knowledge issue.

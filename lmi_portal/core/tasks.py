@@ -1,0 +1,35 @@
+"""Thin Celery tasks: load by id, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def outbox_send(self, email_id: int) -> bool:
+    try:
+        return services.outbox_deliver(email_id=email_id)
+    except services.OutboxSendError as exc:
+        from .models import OutboxEmail
+
+        email = OutboxEmail.objects.filter(pk=email_id).only("attempts", "status").first()
+        if email is None or email.status == OutboxEmail.Status.FAILED:
+            return False
+        countdown = int(services.outbox_backoff(email.attempts).total_seconds())
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task
+def outbox_flush() -> int:
+    """Send what the broker never delivered (down at commit time) or a dead worker left."""
+    ids = services.outbox_due_ids()
+    for email_id in ids:
+        outbox_send.delay(email_id)
+    return len(ids)
+
+
+@shared_task
+def heartbeat(name: str = "worker") -> None:
+    services.heartbeat_record(name=name)

@@ -1,0 +1,1 @@
+# People, ties and continuity arrive with the network issue.

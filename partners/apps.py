@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+    verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from lmi_portal.core.registry import demo_seeders, scale_seeders
+
+        from . import demo, signals  # noqa: F401  (signal receivers register on import)
+
+        demo_seeders.register("partners", demo.seed_demo, order=10)
+        scale_seeders.register("partners", demo.seed_scale, order=10)

@@ -1,0 +1,85 @@
+"""Per-request account rules: language, organisation access and mandatory MFA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+
+from .access import is_active_member
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Paths a signed-in user can always reach, whatever else is still to do.
+_ALWAYS_OPEN = ("/accounts/", "/static/", "/health/", "/i18n/", "/taal/")
+
+
+def _always_open(path: str) -> bool:
+    return path.startswith(_ALWAYS_OPEN)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's stored language wins over the browser's."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class ActiveAccountMiddleware:
+    """Without a current membership of an active organisation, a user reaches only account pages.
+
+    Suspended accounts are already signed out by Django (inactive users do not authenticate);
+    this covers users whose organisation was suspended or offboarded, at their next request.
+    Portal admins keep access to manage accounts.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not getattr(user, "is_portal_admin", False)
+            and not _always_open(request.path)
+            and not is_active_member(user)
+        ):
+            return render(request, "partners/no_access.html", status=403)
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Portal admins and programme managers must set up a second factor before anything else."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "portal_role", None) in settings.MFA_REQUIRED_ROLES
+            and not _always_open(request.path)
+            and not Authenticator.objects.filter(user=user)
+            .exclude(type=Authenticator.Type.RECOVERY_CODES)
+            .exists()
+        ):
+            target = reverse("mfa_activate_totp")
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return HttpResponseRedirect(f"{target}?required=1")
+        return self.get_response(request)

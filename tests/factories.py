@@ -1,0 +1,87 @@
+"""Factories with traits for the shared cast. Every name here is fictional."""
+
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+
+from initiatives.models import Initiative, Participation, Phase
+from partners.models import TLP, Membership, Organisation, SharingGroup, User
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Testorganisatie {n}")
+    kind = Organisation.Kind.OEM
+    status = Organisation.Status.ACTIVE
+
+    class Params:
+        suspended = factory.Trait(status=Organisation.Status.SUSPENDED)
+        onboarding = factory.Trait(status=Organisation.Status.ONBOARDING)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"gebruiker{n}@test.example")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    password = factory.django.Password("test-wachtwoord-123")
+
+    class Params:
+        programme_manager = factory.Trait(portal_role=User.PortalRole.PROGRAMME_MANAGER)
+        portal_admin = factory.Trait(
+            portal_role=User.PortalRole.ADMIN, is_staff=True, is_superuser=True
+        )
+        suspended = factory.Trait(is_active=False)
+
+    @factory.post_generation
+    def verified(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.MEMBER
+
+
+class SharingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SharingGroup
+
+    name = factory.Sequence(lambda n: f"Deelgroep {n}")
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    title = factory.Sequence(lambda n: f"Initiatief {n}")
+    summary = "Een korte samenvatting."
+    phase = Phase.IDEA
+    tlp = TLP.GREEN
+    owner_organisation = factory.SubFactory(OrganisationFactory)
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+def member_of(organisation: Organisation, **user_kwargs: object) -> User:
+    """A user with a current membership of ``organisation``."""
+    user = UserFactory(**user_kwargs)
+    MembershipFactory(user=user, organisation=organisation)
+    return user
