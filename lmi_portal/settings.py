@@ -201,7 +201,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LMI Portal] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Links in account emails use the scheme of the public address.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "LMI Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
