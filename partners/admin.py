@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import AdminUserAddForm, AdminUserEditForm
 from .models import Membership, Organisation, SharingGroup, User
 
 
@@ -20,6 +21,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = AdminUserAddForm
+    form = AdminUserEditForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "portal_role", "is_active", "last_login"]
     list_filter = ["portal_role", "is_active"]
@@ -41,10 +44,13 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         role = obj.portal_role
-        if change and "portal_role" in form.changed_data:
-            obj.portal_role = form.initial.get("portal_role", role)
-        super().save_model(request, obj, form, change)
         # The role goes through the service so that it is audited and staff rights follow it.
+        obj.portal_role = form.initial.get("portal_role", User.PortalRole.MEMBER)
+        if not change:
+            obj.portal_role = User.PortalRole.MEMBER
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.user_record_created(actor=request.user, user=obj, request=request)
         services.user_set_portal_role(actor=request.user, user=obj, role=role, request=request)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -15,6 +15,11 @@ from .access import forget_access_context
 from .models import Membership, Organisation, User
 
 
+def user_record_created(*, actor: Any, user: User, request: HttpRequest | None = None) -> None:
+    """Audit an account made by an admin (invitations have their own flow)."""
+    audit_log(action="user.created", actor=actor, target=user, request=request)
+
+
 @transaction.atomic
 def user_set_portal_role(
     *, actor: Any, user: User, role: str, request: HttpRequest | None = None

@@ -82,3 +82,11 @@ def test_error_pages_are_styled_and_translated(client, member):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.content.decode()
+
+
+def test_server_error_page_stands_alone_in_both_languages():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Er ging iets mis" in html
+    assert "Something went wrong" in html
