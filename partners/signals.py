@@ -41,32 +41,19 @@ def _mfa_failed(
     audit_log(action="auth.mfa_failed", actor=None, target=user, request=request)
 
 
-@receiver(mfa_signals.authenticator_added)
-def _mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+_MFA_ACTIONS = {
+    mfa_signals.authenticator_added: "mfa.added",
+    mfa_signals.authenticator_removed: "mfa.removed",
+    mfa_signals.authenticator_reset: "mfa.reset",
+}
+
+
+@receiver(list(_MFA_ACTIONS))
+def _mfa_changed(
+    sender: Any, signal: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     audit_log(
-        action="mfa.added",
-        actor=user,
-        target=user,
-        request=request,
-        data={"type": authenticator.type},
-    )
-
-
-@receiver(mfa_signals.authenticator_removed)
-def _mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    audit_log(
-        action="mfa.removed",
-        actor=user,
-        target=user,
-        request=request,
-        data={"type": authenticator.type},
-    )
-
-
-@receiver(mfa_signals.authenticator_reset)
-def _mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    audit_log(
-        action="mfa.reset",
+        action=_MFA_ACTIONS[signal],
         actor=user,
         target=user,
         request=request,
