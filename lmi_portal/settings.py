@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "lmi_portal.core.context_processors.csp",
                 "partners.context_processors.portal",
             ],
         },
