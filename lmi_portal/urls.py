@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lmi_portal.core import views as core_views
-from partners import views as partner_views
+from partners.views import directory as partner_views
 
 from . import views
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("initiatieven/", include("initiatives.urls")),
-    path("organisaties/", include("partners.urls")),
+    path("", include("partners.urls")),
     path("netwerk/", include("network.urls")),
     path("kennis/", include("knowledge.urls")),
 ]

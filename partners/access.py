@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import TLP, Membership, Shareable
+from .models import TLP, Membership, Organisation, Shareable
 
 S = TypeVar("S", bound=Shareable)
 
@@ -146,3 +146,43 @@ def get_visible_or_404(user: Any, queryset: QuerySet[S] | type[S], **lookup: Any
 def is_member_of(user: Any, organisation: Model | int) -> bool:
     org_id = organisation if isinstance(organisation, int) else organisation.pk
     return org_id in access_context(user).organisation_ids
+
+
+# --- Managing organisations (not content) ---------------------------------------------------
+# An organisation admin manages their own organisation's profile and members, also while it is
+# still onboarding; nobody manages a suspended or offboarded organisation except portal admins.
+
+MANAGEABLE_STATUSES = ("onboarding", "active")
+
+
+def managed_organisation_ids(user: Any) -> frozenset[int]:
+    """Organisations this user administers (current org-admin membership, open organisation)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return frozenset(
+        Membership.objects.current()
+        .filter(
+            user_id=user.pk,
+            role=Membership.Role.ORG_ADMIN,
+            organisation__status__in=MANAGEABLE_STATUSES,
+        )
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def onboarding_organisation_ids(user: Any) -> frozenset[int]:
+    """Organisations still onboarding in which this user has a current membership."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return frozenset(
+        Membership.objects.current()
+        .filter(user_id=user.pk, organisation__status="onboarding")
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def get_managed_organisation_or_404(user: Any, pk: int) -> Organisation:
+    """The organisation ``pk`` if ``user`` administers it; otherwise 404, as if it did not exist."""
+    if pk not in managed_organisation_ids(user):
+        raise Http404
+    return Organisation.objects.get(pk=pk)

@@ -10,7 +10,14 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
-from .models import Membership, Organisation, SharingGroup, User
+from .models import (
+    CommonUnderstanding,
+    CommonUnderstandingAcceptance,
+    Membership,
+    Organisation,
+    SharingGroup,
+    User,
+)
 
 BENCH_EMAIL = "bench@bench.example"
 BENCH_PASSWORD = "bench-only-password"
@@ -79,13 +86,13 @@ M = Membership.Role
 USERS: list[tuple[str, str, str, str, str | None, str, bool]] = [
     ("beheer@lmi.example", "Femke", "Jansen", R.ADMIN, None, M.MEMBER, True),
     ("pm@lmi.example", "Pieter", "de Vries", R.PROGRAMME_MANAGER, "lmi", M.MEMBER, True),
-    ("sanne.bakker@ddvs.example", "Sanne", "Bakker", R.MEMBER, "ddvs", M.ORG_ADMIN, False),
+    ("sanne.bakker@ddvs.example", "Sanne", "Bakker", R.MEMBER, "ddvs", M.ORG_ADMIN, True),
     ("joris.visser@ddvs.example", "Joris", "Visser", R.MEMBER, "ddvs", M.MEMBER, False),
-    ("lotte.smit@rmmv.example", "Lotte", "Smit", R.MEMBER, "rmmv", M.ORG_ADMIN, False),
+    ("lotte.smit@rmmv.example", "Lotte", "Smit", R.MEMBER, "rmmv", M.ORG_ADMIN, True),
     ("daan.mulder@rmmv.example", "Daan", "Mulder", R.MEMBER, "rmmv", M.MEMBER, False),
     ("ruben.meijer@13lbrig.example", "Ruben", "Meijer", R.MEMBER, "13lbrig", M.MEMBER, False),
     ("eva.dijkstra@dgs.example", "Eva", "Dijkstra", R.MEMBER, "dgs", M.MEMBER, False),
-    ("tom.hendriks@bp3d.example", "Tom", "Hendriks", R.MEMBER, "bp3d", M.ORG_ADMIN, False),
+    ("tom.hendriks@bp3d.example", "Tom", "Hendriks", R.MEMBER, "bp3d", M.ORG_ADMIN, True),
 ]
 
 
@@ -106,6 +113,9 @@ def _user(email: str, first: str, last: str, role: str, with_totp: bool) -> User
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    current = CommonUnderstanding.objects.order_by("-version").first()
+    if current is not None:
+        CommonUnderstandingAcceptance.objects.get_or_create(user=user, version=current)
     if (
         with_totp
         and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

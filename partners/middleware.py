@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
-from .access import is_active_member
+from .access import is_active_member, onboarding_organisation_ids
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -42,22 +42,31 @@ class ActiveAccountMiddleware:
 
     Suspended accounts are already signed out by Django (inactive users do not authenticate);
     this covers users whose organisation was suspended or offboarded, at their next request.
-    Portal admins keep access to manage accounts.
+    Members of an organisation that is still onboarding reach the views marked
+    ``@onboarding_allowed``. Portal admins keep access to manage accounts.
     """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
+    ) -> HttpResponse | None:
         user = request.user
         if (
-            user.is_authenticated
-            and not getattr(user, "is_portal_admin", False)
-            and not _always_open(request.path)
-            and not is_active_member(user)
+            not user.is_authenticated
+            or getattr(user, "is_portal_admin", False)
+            or _always_open(request.path)
+            or getattr(view_func, "login_required", True) is False
+            or is_active_member(user)
         ):
-            return render(request, "partners/no_access.html", status=403)
-        return self.get_response(request)
+            return None
+        if getattr(view_func, "onboarding_allowed", False) and onboarding_organisation_ids(user):
+            return None
+        return render(request, "partners/no_access.html", status=403)
 
 
 class MFARequiredMiddleware:

@@ -1,10 +1,12 @@
-from django.urls import path
+"""All partners URLs, one module per area, in the ``partners`` namespace."""
 
-from . import views
+from . import urls_beheer, urls_directory, urls_invitations, urls_members
 
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.organisation_list, name="organisation_list"),
-    path("<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    *urls_directory.urlpatterns,
+    *urls_members.urlpatterns,
+    *urls_invitations.urlpatterns,
+    *urls_beheer.urlpatterns,
 ]

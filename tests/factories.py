@@ -6,7 +6,15 @@ import factory
 from allauth.account.models import EmailAddress
 
 from initiatives.models import Initiative, Participation, Phase
-from partners.models import TLP, Membership, Organisation, SharingGroup, User
+from partners.models import (
+    TLP,
+    CommonUnderstanding,
+    CommonUnderstandingAcceptance,
+    Membership,
+    Organisation,
+    SharingGroup,
+    User,
+)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -38,6 +46,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             portal_role=User.PortalRole.ADMIN, is_staff=True, is_superuser=True
         )
         suspended = factory.Trait(is_active=False)
+
+    @factory.post_generation
+    def accepted_common_understanding(
+        obj: User, create: bool, extracted: bool | None, **kwargs: object
+    ) -> None:
+        # Everyone in the cast has accepted the current charter unless a test says otherwise.
+        if create and extracted is not False:
+            current = CommonUnderstanding.objects.order_by("-version").first()
+            if current is not None:
+                CommonUnderstandingAcceptance.objects.get_or_create(user=obj, version=current)
 
     @factory.post_generation
     def verified(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:

@@ -23,14 +23,18 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _axe = Axe()
 
 
-def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the real allauth form (a TOTP step, if any, is left to the caller)."""
+def log_in(
+    page: Page, email: str, password: str = DEMO_PASSWORD, *, answer_totp: bool = True
+) -> None:
+    """Sign in through the real allauth form, answering the TOTP step when one comes."""
     page.goto(LOGIN_URL)
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert LOGIN_URL not in page.url, f"Signing in as {email} failed:\n{_main_text(page)}"
+    if answer_totp and MFA_URL in page.url:
+        enter_totp(page)
 
 
 def enter_totp(page: Page, secret: str = DEMO_TOTP_SECRET) -> None:

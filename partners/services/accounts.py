@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from lmi_portal.core.services import audit_log
 
-from .access import forget_access_context
-from .models import Membership, Organisation, User
+from ..access import forget_access_context
+from ..models import Membership, Organisation, User
 
 
 def user_record_created(*, actor: Any, user: User, request: HttpRequest | None = None) -> None:
