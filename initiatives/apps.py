@@ -10,6 +10,7 @@ class InitiativesConfig(AppConfig):
         from lmi_portal.core.registry import (
             demo_seeders,
             digest_providers,
+            organisation_sections,
             scale_seeders,
             search_providers,
         )
@@ -18,5 +19,8 @@ class InitiativesConfig(AppConfig):
 
         search_providers.register("initiatives", selectors.initiative_search_hits)
         digest_providers.register("initiatives", selectors.initiative_digest_section)
+        organisation_sections.register(
+            "initiatives", selectors.initiative_organisation_section, order=30
+        )
         demo_seeders.register("initiatives", demo.seed_demo, order=30)
         scale_seeders.register("initiatives", demo.seed_scale, order=30)

@@ -8,10 +8,16 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from lmi_portal.core.registry import DigestLine, DigestSection, SearchHit
+from lmi_portal.core.registry import (
+    DigestLine,
+    DigestSection,
+    OrganisationSection,
+    SearchHit,
+    SectionLink,
+)
 from partners.access import get_visible_or_404, visible_queryset
 
-from .models import Initiative
+from .models import Initiative, Participation
 
 
 def initiative_list(*, user: Any, phase: str = "", query: str = "") -> QuerySet[Initiative]:
@@ -69,3 +75,36 @@ def initiatives_by_phase(*, user: Any, per_phase: int = 50) -> dict[str, list[In
         if len(items) < per_phase:
             items.append(initiative)
     return grouped
+
+
+ORGANISATION_SECTION_LIMIT = 50
+
+
+def initiative_organisation_section(user: Any, organisation: Any) -> OrganisationSection:
+    """Initiatives an organisation owns or takes part in, as far as ``user`` may see them."""
+    taking_part = Participation.objects.filter(organisation_id=organisation.pk).values(
+        "initiative_id"
+    )
+    initiatives = initiative_list(user=user).filter(
+        Q(owner_organisation_id=organisation.pk) | Q(pk__in=taking_part)
+    )[:ORGANISATION_SECTION_LIMIT]
+    links = tuple(
+        SectionLink(
+            text=initiative.title,
+            url=initiative.get_absolute_url(),
+            meta=" · ".join(
+                [
+                    str(_("eigenaar"))
+                    if initiative.owner_organisation_id == organisation.pk
+                    else str(_("deelnemer")),
+                    initiative.get_phase_display(),
+                ]
+            ),
+        )
+        for initiative in initiatives
+    )
+    return OrganisationSection(
+        title=str(_("Initiatieven waar deze organisatie aan deelneemt")),
+        links=links,
+        empty_text=str(_("Geen initiatieven die u mag zien.")),
+    )

@@ -2,7 +2,9 @@
 
 Apps register in ``AppConfig.ready()``; core iterates the registered providers. Digest
 providers return sections for one user's digest, search providers return hits for one user's
-query, demo seeders fill the demo and scale data sets in dependency order.
+query, demo seeders fill the demo and scale data sets in dependency order. Organisation
+section providers add a block to an organisation's profile page for one viewer (e.g. the
+initiatives it takes part in), so partners can show them without importing later apps.
 """
 
 from __future__ import annotations
@@ -36,6 +38,22 @@ class SearchHit:
     score: float = 0.0
 
 
+@dataclass(frozen=True)
+class SectionLink:
+    text: str
+    url: str
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class OrganisationSection:
+    """A block on an organisation's profile page; the provider filters by the viewer's access."""
+
+    title: str
+    links: tuple[SectionLink, ...]
+    empty_text: str = ""
+
+
 class Registry(Generic[F]):
     """An ordered set of named providers."""
 
@@ -65,8 +83,11 @@ class Registry(Generic[F]):
 DigestProvider = Callable[[Any, datetime], DigestSection | None]
 SearchProvider = Callable[[Any, str, int], list[SearchHit]]
 Seeder = Callable[[dict[str, Any]], None]
+# (viewer, organisation) -> a section, or None to show nothing.
+OrganisationSectionProvider = Callable[[Any, Any], OrganisationSection | None]
 
 digest_providers: Registry[DigestProvider] = Registry("digest")
 search_providers: Registry[SearchProvider] = Registry("search")
 demo_seeders: Registry[Seeder] = Registry("demo")
 scale_seeders: Registry[Seeder] = Registry("scale")
+organisation_sections: Registry[OrganisationSectionProvider] = Registry("organisation_sections")
