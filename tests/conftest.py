@@ -44,8 +44,10 @@ def member(company) -> User:
 
 @pytest.fixture
 def org_admin(company) -> User:
+    """An organisation admin of ``company``, with TOTP (mandatory for organisation admins)."""
     user = UserFactory(email="beheerder@ddvs.example")
     MembershipFactory(user=user, organisation=company, role=Membership.Role.ORG_ADMIN)
+    TOTP.activate(user, TOTP_SECRET)
     return user
 
 
