@@ -8,6 +8,7 @@ DJANGO_DEBUG off, a secret key, DATABASE_URL, REDIS_URL and EMAIL_URL.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partners.middleware.MFARequiredMiddleware",
+    "partners.middleware.CommonUnderstandingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "lmi_portal.core.middleware.NoStoreForAuthenticatedMiddleware",
@@ -158,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {
         "task": "lmi_portal.core.tasks.outbox_flush",
         "schedule": 60.0,
+    },
+    "onboarding-reminders": {
+        "task": "partners.tasks.onboarding.onboarding_send_reminders",
+        "schedule": crontab(hour=8, minute=15),  # daily; each (organisation, step) only once
     },
 }
 

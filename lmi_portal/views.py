@@ -8,8 +8,12 @@ from django.views.decorators.http import require_GET
 
 from initiatives.permissions import can_create_initiative
 from initiatives.selectors import initiative_list
+from partners.access import is_active_member, managed_organisation_ids
+from partners.decorators import onboarding_allowed
+from partners.models import Organisation
 
 
+@onboarding_allowed
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     visible = initiative_list(user=request.user)
@@ -17,5 +21,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recent_initiatives": list(visible[:8]),
         "initiative_count": visible.count(),
         "can_create": can_create_initiative(request.user),
+        # Members of a company that is still onboarding see this page, but no shared content.
+        "awaiting_approval": not is_active_member(request.user),
+        "managed_organisations": Organisation.objects.filter(
+            pk__in=managed_organisation_ids(request.user)
+        ).order_by("name"),
     }
     return render(request, "dashboard.html", context)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     CommonUnderstanding,
     CommonUnderstandingAcceptance,
+    Invitation,
+    JoinRequest,
     Membership,
     Organisation,
+    OrganisationDomain,
     SharingGroup,
     User,
 )
@@ -71,6 +78,21 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "kvk_number": "90123456",
     },
 ]
+
+# Email domains per organisation key; people at these domains may ask to join (join requests).
+DOMAINS: dict[str, list[str]] = {
+    "lmi": ["lmi.example"],
+    "dgs": ["dgs.example"],
+    "ddvs": ["ddvs.example"],
+    "rmmv": ["rmmv.example"],
+    "scania": ["scania.example"],
+    "thales": ["thales.example"],
+    "vhm": ["vhm.example"],
+    "13lbrig": ["13lbrig.example"],
+    "43mechbrig": ["43mechbrig.example"],
+    "tno": ["tno.example"],
+    "bp3d": ["bp3d.example"],
+}
 
 SHARING_GROUPS: dict[str, dict[str, Any]] = {
     "LMI-kern": {
@@ -131,7 +153,13 @@ def seed_demo(data: dict[str, Any]) -> None:
         spec = dict(spec)
         key = spec.pop("key")
         org, _ = Organisation.objects.get_or_create(
-            name=spec.pop("name"), defaults={**spec, "status": Organisation.Status.ACTIVE}
+            name=spec.pop("name"),
+            defaults={
+                **spec,
+                "status": Organisation.Status.ACTIVE,
+                "approved_at": timezone.now(),
+                "profile_completed_at": timezone.now(),
+            },
         )
         orgs[key] = org
     for name, group_spec in SHARING_GROUPS.items():
@@ -147,11 +175,21 @@ def seed_demo(data: dict[str, Any]) -> None:
             Membership.objects.get_or_create(
                 user=user, organisation=orgs[org_key], defaults={"role": m_role}
             )
+    for key, domains in DOMAINS.items():
+        for domain in domains:
+            OrganisationDomain.objects.get_or_create(
+                domain=domain, defaults={"organisation": orgs[key]}
+            )
+    onboarding = _seed_onboarding(orgs)
     data["organisations"] = orgs
+    data["onboarding_organisations"] = onboarding
     data["users"] = users
     data["logins"] = [
         (email, f"{User.PortalRole(role).label}" + (f", {orgs[key].display_name}" if key else ""))
         for email, role, key in DEMO_LOGINS
+    ] + [
+        (ONBOARDING_CONTACT[0], f"{M.ORG_ADMIN.label}, Veldwerk Robotics (in onboarding)"),
+        (JOIN_REQUESTER[0], "aanmeldverzoek bij DDVS in behandeling, nog geen lid"),
     ]
     data["password"] = DEMO_PASSWORD
     data["totp_secret"] = DEMO_TOTP_SECRET
@@ -159,6 +197,128 @@ def seed_demo(data: dict[str, Any]) -> None:
 
 
 DEMO_LOGINS = [(email, role, org_key) for email, _f, _l, role, org_key, _m, _t in USERS]
+
+# A fictional SME halfway through onboarding: its contact accepted the invitation 12 days ago
+# but has not set up MFA, so the onboarding board shows it as stuck.
+ONBOARDING_COMPANY: dict[str, Any] = {
+    "name": "Veldwerk Robotics B.V.",
+    "short_name": "Veldwerk Robotics",
+    "kind": K.SME,
+    "kvk_number": "91234567",
+    "website": "https://veldwerk-robotics.example",
+    "status": Organisation.Status.ONBOARDING,
+}
+ONBOARDING_CONTACT = ("mila.verbeek@veldwerk-robotics.example", "Mila", "Verbeek")
+# A fictional company that has been invited only (the invitation is still open).
+INVITED_COMPANY: dict[str, Any] = {
+    "name": "Noordzee Aandrijftechniek B.V.",
+    "short_name": "Noordzee Aandrijftechniek",
+    "kind": K.SME,
+    "kvk_number": "92345678",
+    "status": Organisation.Status.INVITED,
+}
+INVITED_CONTACT = ("kees.brouwer@noordzee-aandrijf.example", "Kees Brouwer")
+# Someone with a verified address at DDVS's domain who asked to join DDVS.
+JOIN_REQUESTER = ("noah.degroot@ddvs.example", "Noah", "de Groot")
+
+
+def _demo_token_hash() -> str:
+    # Demo invitations get a hash of a token nobody knows: their links cannot be used.
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+
+
+def _backdate(model: Any, pk: int, **fields: Any) -> None:
+    model.objects.filter(pk=pk).update(**fields)
+
+
+def _seed_onboarding(orgs: dict[str, Organisation]) -> dict[str, Organisation]:
+    """The company mid-onboarding, the invited-only one and a pending join request."""
+    now = timezone.now()
+    admin = User.objects.filter(portal_role=R.ADMIN).order_by("pk").first()
+
+    veldwerk, created = Organisation.objects.get_or_create(
+        name=ONBOARDING_COMPANY["name"],
+        defaults={**ONBOARDING_COMPANY, "created_by": admin},
+    )
+    if created:
+        _backdate(
+            Organisation,
+            veldwerk.pk,
+            created_at=now - timedelta(days=21),
+            status_changed_at=now - timedelta(days=12),
+        )
+    OrganisationDomain.objects.get_or_create(
+        domain="veldwerk-robotics.example", defaults={"organisation": veldwerk}
+    )
+    email, first, last = ONBOARDING_CONTACT
+    contact = _user(email, first, last, R.MEMBER, with_totp=False)
+    invitation, created = Invitation.objects.get_or_create(
+        organisation=veldwerk,
+        email=email,
+        role=M.ORG_ADMIN,
+        defaults={
+            "full_name": f"{first} {last}",
+            "token_hash": _demo_token_hash(),
+            "expires_at": now - timedelta(days=4),
+            "sent_count": 1,
+            "invited_by": admin,
+            "accepted_at": now - timedelta(days=12),
+            "accepted_by": contact,
+        },
+    )
+    if created:
+        _backdate(Invitation, invitation.pk, created_at=now - timedelta(days=18))
+    membership, created = Membership.objects.get_or_create(
+        user=contact,
+        organisation=veldwerk,
+        defaults={"role": M.ORG_ADMIN, "job_title": "Directeur-eigenaar"},
+    )
+    if created:
+        _backdate(
+            Membership,
+            membership.pk,
+            created_at=now - timedelta(days=12),
+            start_date=(now - timedelta(days=12)).date(),
+        )
+
+    noordzee, created = Organisation.objects.get_or_create(
+        name=INVITED_COMPANY["name"], defaults={**INVITED_COMPANY, "created_by": admin}
+    )
+    if created:
+        _backdate(Organisation, noordzee.pk, created_at=now - timedelta(days=2))
+    OrganisationDomain.objects.get_or_create(
+        domain="noordzee-aandrijf.example", defaults={"organisation": noordzee}
+    )
+    email, full_name = INVITED_CONTACT
+    invitation, created = Invitation.objects.get_or_create(
+        organisation=noordzee,
+        email=email,
+        role=M.ORG_ADMIN,
+        defaults={
+            "full_name": full_name,
+            "token_hash": _demo_token_hash(),
+            "expires_at": now + timedelta(days=12),
+            "sent_count": 1,
+            "invited_by": admin,
+        },
+    )
+    if created:
+        _backdate(Invitation, invitation.pk, created_at=now - timedelta(days=2))
+
+    email, first, last = JOIN_REQUESTER
+    requester = _user(email, first, last, R.MEMBER, with_totp=False)
+    if not JoinRequest.objects.filter(user=requester, organisation=orgs["ddvs"]).exists():
+        JoinRequest.objects.create(
+            user=requester,
+            organisation=orgs["ddvs"],
+            email=email,
+            motivation=(
+                "Ik werk sinds kort bij DDVS als planner instandhouding CV90 en wil graag "
+                "meelezen met de LMI-initiatieven."
+            ),
+        )
+    return {"veldwerk": veldwerk, "noordzee": noordzee}
+
 
 FIRST = [
     "Anna",
@@ -202,6 +362,93 @@ LAST = [
 ]
 
 
+JOB_TITLES = [
+    "Monteur",
+    "Eerste monteur",
+    "Werkvoorbereider",
+    "Planner instandhouding",
+    "Logistiek medewerker",
+    "Projectleider",
+    "Accountmanager Defensie",
+    "Hoofd werkplaats",
+    "Engineer",
+    "Data-analist",
+    "Contractmanager",
+    "Programmamanager",
+    "Adviseur",
+    "Hoofd onderhoud",
+]
+ENDED_SHARE = 0.05  # memberships that ended: people who moved on
+
+
+def _scale_memberships(rng: random.Random, user_ids: list[int], org_ids: list[int]) -> None:
+    """One membership per new person, with a job title; about 5 % of them ended."""
+    today = timezone.localdate()
+    ended = set(rng.sample(user_ids, k=round(len(user_ids) * ENDED_SHARE)))
+    rows = []
+    for pk in user_ids:
+        start = today - timedelta(days=rng.randint(30, 3000))
+        end = None
+        if pk in ended:
+            end = today - timedelta(days=rng.randint(1, 700))
+            start = min(start, end - timedelta(days=rng.randint(180, 1500)))
+        rows.append(
+            Membership(
+                user_id=pk,
+                organisation_id=rng.choice(org_ids),
+                job_title=rng.choice(JOB_TITLES),
+                start_date=start,
+                end_date=end,
+            )
+        )
+    Membership.objects.bulk_create(rows, batch_size=2000)
+
+
+def _scale_org_admins(rng: random.Random, org_ids: list[int]) -> None:
+    """Give every scale organisation without an organisation admin one or two of them."""
+    with_admin = set(
+        Membership.objects.current()
+        .filter(organisation_id__in=org_ids, role=M.ORG_ADMIN)
+        .values_list("organisation_id", flat=True)
+    )
+    candidates: dict[int, list[int]] = {}
+    for pk, org_id in (
+        Membership.objects.current()
+        .filter(organisation_id__in=org_ids, role=M.MEMBER)
+        .exclude(organisation_id__in=with_admin)
+        .exclude(user__email=BENCH_EMAIL)
+        .order_by("pk")
+        .values_list("pk", "organisation_id")
+    ):
+        candidates.setdefault(org_id, []).append(pk)
+    chosen = [
+        pk
+        for pks in candidates.values()
+        for pk in rng.sample(pks, k=min(len(pks), rng.choice((1, 1, 2))))
+    ]
+    for i in range(0, len(chosen), 900):  # stay under SQLite's parameter limit
+        Membership.objects.filter(pk__in=chosen[i : i + 900]).update(role=M.ORG_ADMIN)
+
+
+def _scale_domains(org_ids: list[int]) -> None:
+    have = set(
+        OrganisationDomain.objects.filter(organisation_id__in=org_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    names = Organisation.objects.filter(pk__in=set(org_ids) - have).values_list("pk", "name")
+    OrganisationDomain.objects.bulk_create(
+        [
+            OrganisationDomain(
+                organisation_id=pk, domain=name.lower().replace(" ", "-") + ".example"
+            )
+            for pk, name in names
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+
+
 @transaction.atomic
 def seed_scale(data: dict[str, Any]) -> None:
     """Add a scale data set of ``data['organisations']`` orgs and ``data['people']`` users."""
@@ -237,13 +484,9 @@ def seed_scale(data: dict[str, Any]) -> None:
     ]
     User.objects.bulk_create(new_users, batch_size=2000)
     fresh = User.objects.filter(email__endswith="@scale.example", memberships__isnull=True)
-    Membership.objects.bulk_create(
-        [
-            Membership(user_id=pk, organisation_id=rng.choice(org_ids))
-            for pk in fresh.values_list("pk", flat=True)
-        ],
-        batch_size=2000,
-    )
+    _scale_memberships(rng, list(fresh.values_list("pk", flat=True)), org_ids)
+    _scale_org_admins(rng, org_ids)
+    _scale_domains(org_ids)
     data["scale_organisation_ids"] = org_ids
     # The account the benchmark signs in with: an ordinary member of one scale organisation.
     bench, created = User.objects.get_or_create(

@@ -1,13 +1,39 @@
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
 from initiatives.models import Initiative
 from lmi_portal.core.models import AuditEvent
-from partners.models import TLP, Membership, Organisation, SharingGroup, User
+from partners.models import (
+    TLP,
+    CommonUnderstandingAcceptance,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    OrganisationDomain,
+    SharingGroup,
+    User,
+)
+from partners.selectors_beheer import onboarding_board, onboarding_rows
+from partners.services.onboarding import Step
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Organisation, User, Membership, SharingGroup, Initiative]
+MODELS = [
+    Organisation,
+    User,
+    Membership,
+    SharingGroup,
+    Initiative,
+    OrganisationDomain,
+    Invitation,
+    JoinRequest,
+    EmailAddress,
+    Authenticator,
+    CommonUnderstandingAcceptance,
+]
 
 
 def counts():
@@ -46,3 +72,51 @@ def test_seed_scale_makes_the_requested_sizes_and_tops_up():
     call_command("seed_scale", organisations=5, people=20, initiatives=30, verbosity=0)
     assert Initiative.objects.count() == 30
     assert User.objects.filter(email="bench@bench.example").count() == 1
+
+
+def test_seed_demo_has_a_company_stuck_in_onboarding_and_an_invited_one():
+    call_command("seed_demo", verbosity=0)
+    rows = {row.organisation.name: row for row in onboarding_rows(onboarding_board())}
+    veldwerk = rows["Veldwerk Robotics B.V."]
+    assert veldwerk.organisation.status == Organisation.Status.ONBOARDING
+    assert veldwerk.checklist.current.step == Step.MFA
+    assert veldwerk.stuck
+    noordzee = rows["Noordzee Aandrijftechniek B.V."]
+    assert noordzee.organisation.status == Organisation.Status.INVITED
+    assert noordzee.checklist.current.step == Step.INVITATION_ACCEPTED
+    assert Invitation.objects.open().filter(organisation=noordzee.organisation).count() == 1
+    # The demo's active organisations are past onboarding: nothing else stands out.
+    assert [name for name, row in rows.items() if row.stuck] == ["Veldwerk Robotics B.V."]
+
+
+def test_seed_demo_has_a_pending_join_request_from_a_verified_address_at_a_registered_domain():
+    call_command("seed_demo", verbosity=0)
+    request = JoinRequest.objects.get(email="noah.degroot@ddvs.example")
+    assert request.status == JoinRequest.Status.PENDING
+    domain = request.email.rsplit("@", 1)[1]
+    assert OrganisationDomain.objects.get(domain=domain).organisation == request.organisation
+    assert EmailAddress.objects.filter(
+        user=request.user, email=request.email, verified=True
+    ).exists()
+    assert not Membership.objects.filter(user=request.user).exists()
+    assert (
+        OrganisationDomain.objects.filter(domain__in=["ddvs.example", "rmmv.example"]).count() == 2
+    )
+
+
+def test_seed_scale_gives_realistic_memberships():
+    call_command("seed_scale", organisations=10, people=200, initiatives=0, verbosity=0)
+    scale = Membership.objects.filter(user__email__endswith="@scale.example")
+    assert scale.count() == 200
+    assert scale.filter(end_date__isnull=False).count() == 10  # 5 %
+    assert not scale.filter(job_title="").exists()
+    orgs = Organisation.objects.filter(name__startswith="Schaalorganisatie ")
+    for org in orgs:
+        admins = Membership.objects.current().filter(organisation=org, role="org_admin").count()
+        assert 1 <= admins <= 2, org
+    assert OrganisationDomain.objects.filter(organisation__in=orgs).count() == 10
+    bench = Membership.objects.get(user__email="bench@bench.example")
+    assert bench.role == "member" and bench.end_date is None
+    call_command("seed_scale", organisations=10, people=200, initiatives=0, verbosity=0)
+    assert scale.count() == 200
+    assert OrganisationDomain.objects.filter(organisation__in=orgs).count() == 10

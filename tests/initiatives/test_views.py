@@ -177,3 +177,19 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("initiatives:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_dashboard_of_an_onboarding_company_shows_no_shared_content(client, company):
+    from partners.models import Organisation
+    from tests.factories import OrganisationFactory, member_of
+
+    newcomer_org = OrganisationFactory(status=Organisation.Status.ONBOARDING)
+    newcomer = member_of(newcomer_org)
+    InitiativeFactory(title="Alleen voor deelnemers", owner_organisation=company, tlp=TLP.GREEN)
+    client.force_login(newcomer)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Uw organisatie wordt nog aangesloten" in body
+    assert "Alleen voor deelnemers" not in body
+    assert client.get(reverse("initiatives:list")).status_code == 403
