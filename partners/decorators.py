@@ -16,3 +16,12 @@ def onboarding_allowed(view: V) -> V:
     """
     view.onboarding_allowed = True  # type: ignore[attr-defined]
     return view
+
+
+def membership_not_required(view: V) -> V:
+    """Let a signed-in user without any current membership reach this view.
+
+    For the few pages that help such a person back in, like asking to join an organisation.
+    """
+    view.membership_not_required = True  # type: ignore[attr-defined]
+    return view

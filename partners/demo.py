@@ -14,6 +14,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from . import charter
 from .models import (
     CommonUnderstanding,
     CommonUnderstandingAcceptance,
@@ -148,6 +149,9 @@ def _user(email: str, first: str, last: str, role: str, with_totp: bool) -> User
 
 @transaction.atomic
 def seed_demo(data: dict[str, Any]) -> None:
+    CommonUnderstanding.objects.get_or_create(
+        version=1, defaults={"text_nl": charter.TEXT_NL, "text_en": charter.TEXT_EN}
+    )
     orgs: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:
         spec = dict(spec)

@@ -60,11 +60,11 @@ class ProfileExpertiseForm(forms.Form):
 
 class ProfileLogoForm(forms.Form):
     logo = forms.FileField(
-        label=_("Logo"),
+        label=_("Logo (optioneel)"),
+        required=False,
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
         help_text=_(
             "PNG, JPEG, WebP of GIF, maximaal 2 MB en 4000 bij 4000 pixels. "
             "Wij verkleinen het tot 512 bij 512 pixels."
         ),
-        error_messages={"required": _("Kies een afbeelding om te uploaden.")},
     )

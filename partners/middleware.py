@@ -59,7 +59,8 @@ class ActiveAccountMiddleware:
     Suspended accounts are already signed out by Django (inactive users do not authenticate);
     this covers users whose organisation was suspended or offboarded, at their next request.
     Members of an organisation that is still onboarding reach the views marked
-    ``@onboarding_allowed``. Portal admins keep access to manage accounts.
+    ``@onboarding_allowed``, and everyone reaches the views marked ``@membership_not_required``
+    (e.g. asking to join an organisation). Portal admins keep access to manage accounts.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -79,6 +80,8 @@ class ActiveAccountMiddleware:
             or getattr(view_func, "login_required", True) is False
             or is_active_member(user)
         ):
+            return None
+        if getattr(view_func, "membership_not_required", False):
             return None
         if getattr(view_func, "onboarding_allowed", False) and onboarding_organisation_ids(user):
             return None

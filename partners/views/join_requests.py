@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from ..access import get_managed_organisation_or_404
-from ..decorators import onboarding_allowed
+from ..decorators import membership_not_required, onboarding_allowed
 from ..forms_invitations import DecisionForm, JoinForm
 from ..http import AuthedHttpRequest
 from ..models import JoinRequest, Organisation
@@ -26,6 +26,7 @@ from ..services.join_requests import (
 )
 
 
+@membership_not_required
 @require_http_methods(["GET", "POST"])
 def join_organisation(request: AuthedHttpRequest) -> HttpResponse:
     candidates = join_request_candidates(user=request.user)

@@ -117,7 +117,7 @@ def member_role(request: AuthedHttpRequest, pk: int, membership_pk: int) -> Http
     )
     if demoted_self:
         # They no longer manage this organisation, so the members page would be a 404.
-        messages.success(request, _("Je bent nu gewoon lid van %(org)s.") % {"org": organisation})
+        messages.success(request, _("U bent nu gewoon lid van %(org)s.") % {"org": organisation})
         return _redirect(request, reverse("dashboard"))
     if request.htmx:
         return render(

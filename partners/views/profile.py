@@ -77,7 +77,8 @@ def organisation_profile(request: AuthedHttpRequest, pk: int, step: int = 1) -> 
                     systems=data["systems"],
                     request=request,
                 )
-            else:
+            elif data["logo"] is not None:
+                # The logo is optional: finishing without one keeps the current logo, if any.
                 upload = data["logo"]
                 organisation_set_logo(
                     actor=request.user,
@@ -94,7 +95,7 @@ def organisation_profile(request: AuthedHttpRequest, pk: int, step: int = 1) -> 
         else:
             if step < len(STEPS):
                 return redirect(_step_url(organisation, step + 1))
-            messages.success(request, _("Het logo is opgeslagen en het profiel is bijgewerkt."))
+            messages.success(request, _("Het profiel is bijgewerkt."))
             return redirect("partners:organisation_detail", pk=organisation.pk)
 
     steps = [

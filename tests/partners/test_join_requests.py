@@ -126,14 +126,14 @@ def test_asking_stores_a_request_and_emails_the_org_admins(
     assert "Nieuw bij planning." in mailoutbox[0].body
     assert AuditEvent.objects.filter(action="join_request.created", actor=requester).exists()
     page = client.get(JOIN_URL).content.decode()
-    assert "Verzoek in behandeling" in page
+    assert "Request pending" in page
 
 
 def test_second_pending_request_is_refused(client, requester, company):
     ask(requester, company)
     client.force_login(requester)
     response = client.post(JOIN_URL, {"organisation": company.pk}, follow=True)
-    assert "al een verzoek" in response.content.decode()
+    assert "You already have an open request" in response.content.decode()
     assert JoinRequest.objects.count() == 1
 
 
@@ -273,3 +273,15 @@ def test_requests_page_query_count_is_constant(
 # session, user, MFA check (managed organisations, second factor), access context, managed
 # organisations (the view's accessor), the organisation, the pending requests with requesters
 EXPECTED_LIST_QUERIES = 8
+
+
+def test_someone_without_any_membership_can_still_ask_to_join(client, company, ddvs_domain):
+    # Their old organisation's membership ended; the join page is the way back in.
+    drifter = UserFactory(email="vertrokken@ddvs.example")
+    client.force_login(drifter)
+    assert client.get(reverse("dashboard")).status_code == 403
+    response = client.get(reverse("partners:join_organisation"))
+    assert response.status_code == 200
+    assert company.name in response.content.decode()
+    client.post(reverse("partners:join_organisation"), {"organisation": company.pk})
+    assert JoinRequest.objects.filter(user=drifter, organisation=company).exists()

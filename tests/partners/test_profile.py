@@ -283,10 +283,13 @@ def test_broken_image_is_refused(admin_client, company, media):
     assert not company.logo
 
 
-def test_missing_file_gets_a_clear_message(admin_client, company, media):
+def test_finishing_without_a_logo_keeps_the_profile_and_adds_no_file(admin_client, company, media):
     response = admin_client.post(step_url(company, 3), {})
-    assert response.status_code == 200
-    assert "Kies een afbeelding om te uploaden." in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partners:organisation_detail", args=[company.pk])
+    company.refresh_from_db()
+    assert not company.logo
+    assert not any(media.rglob("*.png"))
 
 
 def test_new_logo_deletes_the_previous_file(
