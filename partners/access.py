@@ -186,3 +186,22 @@ def get_managed_organisation_or_404(user: Any, pk: int) -> Organisation:
     if pk not in managed_organisation_ids(user):
         raise Http404
     return Organisation.objects.get(pk=pk)
+
+
+def organisations_visible_to(*, user: Any) -> QuerySet[Organisation]:
+    """Organisations ``user`` may find in the directory and open.
+
+    Active members see active organisations; members of an organisation that is still
+    onboarding also see their own; portal admins see every status (they run onboarding).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Organisation.objects.none()
+    if getattr(user, "is_portal_admin", False):
+        return Organisation.objects.all()
+    own_onboarding = Q(
+        status=Organisation.Status.ONBOARDING,
+        pk__in=Membership.objects.current().filter(user_id=user.pk).values("organisation_id"),
+    )
+    if is_active_member(user):
+        return Organisation.objects.filter(Q(status=Organisation.Status.ACTIVE) | own_onboarding)
+    return Organisation.objects.filter(own_onboarding)

@@ -10,31 +10,8 @@ from django.http import Http404
 
 from lmi_portal.core.registry import OrganisationSection, organisation_sections
 
-from .access import is_active_member
+from .access import organisations_visible_to
 from .models import Membership, Organisation, User
-
-
-def _is_authenticated(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def organisations_visible_to(*, user: Any) -> QuerySet[Organisation]:
-    """Organisations ``user`` may find in the directory and open.
-
-    Active members see active organisations; members of an organisation that is still
-    onboarding also see their own; portal admins see every status (they run onboarding).
-    """
-    if not _is_authenticated(user):
-        return Organisation.objects.none()
-    if getattr(user, "is_portal_admin", False):
-        return Organisation.objects.all()
-    own_onboarding = Q(
-        status=Organisation.Status.ONBOARDING,
-        pk__in=Membership.objects.current().filter(user_id=user.pk).values("organisation_id"),
-    )
-    if is_active_member(user):
-        return Organisation.objects.filter(Q(status=Organisation.Status.ACTIVE) | own_onboarding)
-    return Organisation.objects.filter(own_onboarding)
 
 
 def _with_member_count(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
