@@ -120,3 +120,10 @@ def test_seed_scale_gives_realistic_memberships():
     call_command("seed_scale", organisations=10, people=200, initiatives=0, verbosity=0)
     assert scale.count() == 200
     assert OrganisationDomain.objects.filter(organisation__in=orgs).count() == 10
+
+
+def test_the_benchmark_account_reaches_the_measured_pages_directly(client):
+    call_command("seed_scale", organisations=3, people=5, initiatives=5, verbosity=0)
+    client.force_login(User.objects.get(email="bench@bench.example"))
+    for url in ("/", "/kennis/", "/initiatieven/"):
+        assert client.get(url).status_code == 200, url
