@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (prose kept on one line per paragraph, as shown to people)
-"""The first common understanding (version 1), as published by migration 0003.
+"""The first common understanding (version 1), published by migration 0003.
 
 seed_demo publishes it too, for databases emptied after migrating (e.g. browser tests).
+Later versions are published by portal admins; never edit this text, it is history.
 """
 
 TEXT_NL = """Het LMI Portaal is de werkplaats van het Land Maintenance Initiative: geen contracten maar contacten.
