@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Netwerk")
+
+    def ready(self) -> None:
+        from lmi_portal.core.registry import membership_listeners
+
+        from .services.affiliations import affiliation_sync_from_membership
+
+        membership_listeners.register("network", affiliation_sync_from_membership)

@@ -205,3 +205,8 @@ def organisations_visible_to(*, user: Any) -> QuerySet[Organisation]:
     if is_active_member(user):
         return Organisation.objects.filter(Q(status=Organisation.Status.ACTIVE) | own_onboarding)
     return Organisation.objects.filter(own_onboarding)
+
+
+def can_view_people(user: Any) -> bool:
+    """The who's-who (people, posts, ties) is for active members of the portal only."""
+    return is_active_member(user)

@@ -6,6 +6,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from initiatives.models import Initiative, Participation, Phase
+from network.models import Affiliation, Person, Tie
 from partners.models import (
     TLP,
     CommonUnderstanding,
@@ -103,3 +104,40 @@ def member_of(organisation: Organisation, **user_kwargs: object) -> User:
     user = UserFactory(**user_kwargs)
     MembershipFactory(user=user, organisation=organisation)
     return user
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = "Adviseur instandhouding"
+    email = factory.LazyAttribute(lambda o: f"{o.person.first_name.lower()}@test.example")
+
+
+def tie_between(a: Person, b: Person, **kwargs: object) -> Tie:
+    """A tie stored the way the model wants it: the lower id first."""
+    first, second = sorted((a, b), key=lambda p: p.pk)
+    defaults: dict[str, object] = {
+        "source": Tie.Source.DECLARED,
+        "status": Tie.Status.CONFIRMED,
+        "declared_by": a,
+    }
+    defaults.update(kwargs)
+    return Tie.objects.create(person_a=first, person_b=second, **defaults)
+
+
+def person_of(user: User) -> Person:
+    """The person record of an account (made on first need, as the portal does)."""
+    from network.services.affiliations import person_for_user
+
+    return person_for_user(user=user)

@@ -91,3 +91,9 @@ search_providers: Registry[SearchProvider] = Registry("search")
 demo_seeders: Registry[Seeder] = Registry("demo")
 scale_seeders: Registry[Seeder] = Registry("scale")
 organisation_sections: Registry[OrganisationSectionProvider] = Registry("organisation_sections")
+
+
+# Called with a membership (partners.Membership) whenever one starts, changes or ends, inside
+# the transaction that changed it; network keeps people's affiliations in step this way.
+MembershipListener = Callable[[Any], None]
+membership_listeners: Registry[MembershipListener] = Registry("membership")

@@ -1,6 +1,7 @@
 """Writes of the partners app, one module per area; account services are re-exported here."""
 
 from .accounts import (
+    membership_changed,
     membership_end,
     membership_set,
     organisation_set_status,
@@ -10,6 +11,7 @@ from .accounts import (
 )
 
 __all__ = [
+    "membership_changed",
     "membership_end",
     "membership_set",
     "organisation_set_status",

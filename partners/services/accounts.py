@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from lmi_portal.core.registry import membership_listeners
 from lmi_portal.core.services import audit_log
 
 from ..access import forget_access_context
@@ -42,6 +43,12 @@ def user_set_portal_role(
     return user
 
 
+def membership_changed(membership: Membership) -> None:
+    """Tell the apps that follow memberships (network's affiliations) about a change."""
+    for _key, listener in membership_listeners.items():
+        listener(membership)
+
+
 @transaction.atomic
 def membership_set(
     *,
@@ -69,6 +76,7 @@ def membership_set(
             request=request,
             data={"organisation": organisation.pk, "from": old_role, "to": role},
         )
+    membership_changed(membership)
     forget_access_context(user)
     return membership
 
@@ -87,6 +95,7 @@ def membership_end(
         request=request,
         data={"organisation": membership.organisation_id, "role": membership.role},
     )
+    membership_changed(membership)
     forget_access_context(membership.user)
 
 

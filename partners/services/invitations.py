@@ -31,6 +31,7 @@ from lmi_portal.core.services import audit_log, outbox_enqueue
 
 from ..access import forget_access_context
 from ..models import Invitation, Membership, Organisation, User
+from .accounts import membership_changed
 
 INVITATION_VALID_FOR = timedelta(days=14)
 _SIGNER_SALT = "partners.invitation"
@@ -281,6 +282,7 @@ def _join(invitation: Invitation, user: User) -> Membership:
         membership.job_title = invitation.job_title or membership.job_title
     membership.full_clean()
     membership.save()
+    membership_changed(membership)
     forget_access_context(user)
     return membership
 

@@ -23,6 +23,7 @@ from lmi_portal.core.services import audit_log, outbox_enqueue
 
 from ..access import MANAGEABLE_STATUSES, forget_access_context, managed_organisation_ids
 from ..models import JoinRequest, Membership, Organisation, OrganisationDomain, User
+from .accounts import membership_changed
 
 # Subjects are translated when each email is rendered, in its recipient's language.
 _SUBJECT_RECEIVED = gettext_lazy("Nieuw aanmeldverzoek voor %(organisation)s")
@@ -223,6 +224,7 @@ def join_request_approve(
         membership.end_date = None
     membership.full_clean()
     membership.save()
+    membership_changed(membership)
     forget_access_context(user)
     audit_log(
         action="join_request.approved",

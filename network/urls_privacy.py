@@ -1,0 +1,3 @@
+"""URLs of the network app's privacy pages (included by network.urls)."""
+
+urlpatterns: list = []
