@@ -1,3 +1,11 @@
-"""URLs of the network app's privacy pages (included by network.urls)."""
+"""URLs of the privacy pages: one's own data and its export, anonymising (included by
+network.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import privacy as views
+
+urlpatterns = [
+    path("mijn-gegevens/", views.my_data, name="my_data"),
+    path("personen/<int:pk>/anonimiseren/", views.person_anonymise, name="person_anonymise"),
+]

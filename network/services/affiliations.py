@@ -13,6 +13,21 @@ def person_for_user(*, user: Any) -> Person:
     """The person record of an account, created on first need from the account's name."""
     person = Person.objects.filter(user=user).first()
     if person is None:
+        # Someone recorded before they had a login (e.g. an invited successor) is the same
+        # human: link that record instead of making a second one.
+        person = (
+            Person.objects.filter(
+                user__isnull=True,
+                anonymised_at__isnull=True,
+                affiliations__email__iexact=user.email,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if person is not None:
+            person.user = user
+            person.save(update_fields=["user", "updated_at"])
+            return person
         person = Person.objects.create(
             user=user,
             first_name=user.first_name or user.email.split("@", 1)[0],
@@ -45,5 +60,7 @@ def affiliation_sync_from_membership(membership: Any) -> None:
         current.title = membership.job_title
         current.save(update_fields=["title", "updated_at"])
     elif not is_current and current is not None:
-        current.end_date = max(membership.end_date, current.start_date)
-        current.save(update_fields=["end_date", "updated_at"])
+        # Ended: the affiliation ends on the same day (one that only just started ends at once).
+        current.end_date = membership.end_date
+        current.start_date = min(current.start_date, membership.end_date)
+        current.save(update_fields=["start_date", "end_date", "updated_at"])
