@@ -1,3 +1,10 @@
-"""URLs of the network app's stale pages (included by network.urls)."""
+"""URLs of the stale-contacts dashboard and the one-click confirm link (in network.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import stale as views
+
+urlpatterns = [
+    path("verouderd/", views.dashboard, name="stale"),
+    path("bevestigen/<str:token>/", views.confirm_link, name="confirm_link"),
+]
