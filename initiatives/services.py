@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lmi_portal.core.services import activity_record, audit_log
 from partners.access import user_organisation_ids
@@ -53,3 +56,31 @@ def initiative_create(
     audit_log(action="initiative.created", actor=actor, target=initiative, data={"tlp": tlp})
     activity_record(verb="initiative.created", target=initiative, actor=actor, summary=title)
     return initiative
+
+
+def initiative_leads_move(departing: Any, successor: Any, dry_run: bool = False) -> dict[str, int]:
+    """Handover mover: the initiatives the departing person leads go to the successor.
+
+    Runs inside the handover's transaction (see ``core.registry.handover_movers``). A lead is an
+    account, so a successor without one cannot take over: raise before changing anything, and
+    the whole handover stops.
+    """
+    if departing.user_id is None:
+        return {"initiative_leads": 0}
+    led = Initiative.objects.filter(lead_id=departing.user_id)
+    count = led.count()
+    if dry_run or count == 0:
+        return {"initiative_leads": count}
+    if successor is None or successor.user_id is None:
+        raise ValidationError(
+            ngettext(
+                "De opvolger heeft nog geen account en kan dus nog geen penvoerder worden van "
+                "%(count)s initiatief. Wacht tot de uitnodiging is geaccepteerd.",
+                "De opvolger heeft nog geen account en kan dus nog geen penvoerder worden van "
+                "%(count)s initiatieven. Wacht tot de uitnodiging is geaccepteerd.",
+                count,
+            )
+            % {"count": count}
+        )
+    moved = led.update(lead_id=successor.user_id, updated_at=timezone.now())
+    return {"initiative_leads": moved}
