@@ -1,6 +1,8 @@
 """Benchmark the LMI Portal on the scale data set (``make bench``; see bench/README.md).
 
-Steps: migrate, ``seed_scale``, ``collectstatic``, count the SQL queries of each page in-process
+Steps: migrate, ``seed_scale``, ``collectstatic``, time the continuity analysis and the
+stale-contact scan in-process (and pick a person for the person page), count the SQL queries
+of each page in-process
 with Django's test client, serve the app with gunicorn (DEBUG off), sign in as the bench user and
 time each page at concurrency 1 and 8. Every figure is printed next to its ratio to the reference
 view (``/kennis/``, a static authenticated page) at the same concurrency in the same run, so the
@@ -34,9 +36,11 @@ BENCH_EMAIL = "bench@bench.example"  # created by seed_scale (partners/demo.py)
 BENCH_PASSWORD = "bench-only-password"  # noqa: S105  (scale data set only)
 HOST = "127.0.0.1"
 REFERENCE = "/kennis/"
-PAGES = [REFERENCE, "/initiatieven/", "/initiatieven/?phase=pilot", "/"]
+PAGES = [REFERENCE, "/initiatieven/", "/initiatieven/?phase=pilot", "/", "/netwerk/"]
+# A person page is added at run time (PERSON_PAGE with the id of a well-connected scale person).
+PERSON_PAGE = "/netwerk/personen/{pk}/"
 CONCURRENCIES = (1, 8)
-QUICK_SIZES = {"organisations": 50, "people": 500, "initiatives": 300}
+QUICK_SIZES = {"organisations": 50, "people": 500, "initiatives": 300, "ties": 3000}
 TIMEOUT = 60.0
 
 
@@ -94,7 +98,7 @@ def describe_database(url: str) -> str:
 # --- Query counts (run in a child process with the bench environment) ------------------------
 
 
-def count_queries_child() -> None:
+def count_queries_child(pages: list[str]) -> None:
     """Print {path: [status, queries]} as JSON: one GET per page after one warm-up GET."""
     sys.path.insert(0, str(REPO))
     import django
@@ -108,7 +112,7 @@ def count_queries_child() -> None:
     client = Client(SERVER_NAME=HOST)
     client.force_login(get_user_model().objects.get(email=BENCH_EMAIL))
     counts: dict[str, list[int]] = {}
-    for page in PAGES:
+    for page in pages:
         client.get(page)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(page)
@@ -116,10 +120,10 @@ def count_queries_child() -> None:
     print(json.dumps(counts))
 
 
-def count_queries(env: dict[str, str]) -> dict[str, int]:
+def count_queries(env: dict[str, str], pages: list[str]) -> dict[str, int]:
     print("$ counting SQL queries per page (in-process test client)", flush=True)
     completed = subprocess.run(
-        [sys.executable, __file__, "--count-queries"],
+        [sys.executable, __file__, "--count-queries", *pages],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -134,6 +138,76 @@ def count_queries(env: dict[str, str]) -> dict[str, int]:
     if bad:
         raise BenchError(f"test client got non-200 responses: {bad}")
     return {page: queries for page, (_, queries) in counts.items()}
+
+
+# --- Network timings (child process): person page id, continuity analysis, stale scan -----------
+
+
+def network_child() -> None:
+    """Print JSON: a scale person's id for the person page, and how long the continuity
+    analysis and the stale-contact scan take in-process on the scale data."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from network.models import Affiliation, Tie
+    from network.services.continuity import continuity_analyse
+
+    # A person with a current post and at least one confirmed tie: a realistic person page.
+    person_id = (
+        Affiliation.objects.current()
+        .filter(
+            person__user__email__endswith="@scale.example",
+            person__anonymised_at__isnull=True,
+            person_id__in=Tie.objects.filter(status=Tie.Status.CONFIRMED).values("person_a"),
+        )
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    out: dict[str, object] = {"person": person_id}
+    started = time.perf_counter()
+    result = continuity_analyse()
+    out["continuity_s"] = time.perf_counter() - started
+    out["continuity_people"] = result["kpis"]["people"]
+    out["continuity_ties"] = result["kpis"]["ties"]
+    try:
+        from network.services.stale import stale_contacts_scan
+    except ImportError as error:
+        out["stale_skipped"] = str(error)
+    else:
+        started = time.perf_counter()
+        stale_contacts_scan()
+        out["stale_s"] = time.perf_counter() - started
+    print(json.dumps(out))
+
+
+def network_timings(env: dict[str, str]) -> dict[str, object]:
+    print("$ timing the continuity analysis and the stale-contact scan (in-process)", flush=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, "--network"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise BenchError(f"network timings failed (exit {completed.returncode})")
+    timings: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return timings
+
+
+def print_network_timings(timings: dict[str, object]) -> None:
+    print(
+        f"\ncontinuity analysis: {float(timings['continuity_s']):.2f} s "  # type: ignore[arg-type]
+        f"({timings['continuity_people']} people, {timings['continuity_ties']} confirmed ties)"
+    )
+    if "stale_s" in timings:
+        print(f"stale-contact scan:  {float(timings['stale_s']):.2f} s")  # type: ignore[arg-type]
+    else:
+        print(f"stale-contact scan:  skipped ({timings.get('stale_skipped')})")
 
 
 # --- Server -------------------------------------------------------------------------------------
@@ -311,12 +385,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--organisations", type=int, help="seed_scale size (default 1000)")
     parser.add_argument("--people", type=int, help="seed_scale size (default 25000)")
     parser.add_argument("--initiatives", type=int, help="seed_scale size (default 10000)")
+    parser.add_argument("--ties", type=int, help="seed_scale size (default 100000)")
     parser.add_argument(
         "--requests",
         type=int,
         help="requests per page at concurrency 1; twice as many at 8 (default 200, quick 40)",
     )
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--network", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("pages", nargs="*", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -325,13 +402,19 @@ def run(args: argparse.Namespace) -> None:
     print(f"database: {describe_database(env['DATABASE_URL'])}", flush=True)
     manage(env, "migrate", "--noinput")
     seed = []
-    for size in ("organisations", "people", "initiatives"):
+    for size in ("organisations", "people", "initiatives", "ties"):
         value: int | None = getattr(args, size) or (QUICK_SIZES[size] if args.quick else None)
         if value is not None:
             seed += [f"--{size}", str(value)]
     manage(env, "seed_scale", *seed)
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    queries = count_queries(env)
+    timings = network_timings(env)
+    pages = list(PAGES)
+    if timings.get("person"):
+        pages.append(PERSON_PAGE.format(pk=timings["person"]))
+    else:
+        print("no scale person with a confirmed tie: the person page is not measured")
+    queries = count_queries(env, pages)
 
     per_page = args.requests or (40 if args.quick else 200)
     port = free_port()
@@ -341,12 +424,12 @@ def run(args: argparse.Namespace) -> None:
     try:
         wait_until_serving(server, port, log)
         cookie = log_in(f"http://{HOST}:{port}")
-        for page in PAGES:
+        for page in pages:
             warm_up(port, cookie, page, times=max(5, per_page // 10))
         results: list[Result] = []
         for concurrency in CONCURRENCIES:
             total = per_page if concurrency == 1 else per_page * 2
-            for page in PAGES:
+            for page in pages:
                 print(f"  measuring {page} at c={concurrency} ({total} requests)", flush=True)
                 results.append(measure(port, cookie, page, concurrency, total))
     finally:
@@ -354,6 +437,7 @@ def run(args: argparse.Namespace) -> None:
 
     print()
     print_table(results, queries)
+    print_network_timings(timings)
     failures = [r for r in results if r.bad_statuses]
     if failures:
         details = "; ".join(f"{r.page} c={r.concurrency}: {r.bad_statuses}" for r in failures)
@@ -363,7 +447,10 @@ def run(args: argparse.Namespace) -> None:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.count_queries:
-        count_queries_child()
+        count_queries_child(args.pages)
+        return 0
+    if args.network:
+        network_child()
         return 0
     try:
         run(args)

@@ -8,19 +8,25 @@ class InitiativesConfig(AppConfig):
 
     def ready(self) -> None:
         from lmi_portal.core.registry import (
+            collaboration_groups,
             demo_seeders,
             digest_providers,
+            handover_movers,
             organisation_sections,
+            person_sections,
             scale_seeders,
             search_providers,
         )
 
-        from . import demo, selectors
+        from . import demo, selectors, services
 
         search_providers.register("initiatives", selectors.initiative_search_hits)
         digest_providers.register("initiatives", selectors.initiative_digest_section)
         organisation_sections.register(
             "initiatives", selectors.initiative_organisation_section, order=30
         )
+        person_sections.register("initiatives", selectors.initiative_person_section, order=30)
         demo_seeders.register("initiatives", demo.seed_demo, order=30)
         scale_seeders.register("initiatives", demo.seed_scale, order=30)
+        collaboration_groups.register("initiatives", selectors.initiative_collaboration_groups)
+        handover_movers.register("initiatives", services.initiative_leads_move, order=30)

@@ -12,6 +12,7 @@ from lmi_portal.core.registry import (
     DigestLine,
     DigestSection,
     OrganisationSection,
+    PersonSection,
     SearchHit,
     SectionLink,
 )
@@ -108,3 +109,48 @@ def initiative_organisation_section(user: Any, organisation: Any) -> Organisatio
         links=links,
         empty_text=str(_("Geen initiatieven die u mag zien.")),
     )
+
+
+PERSON_SECTION_LIMIT = 50
+
+
+def initiative_person_section(user: Any, person: Any) -> PersonSection | None:
+    """Initiatives a person leads or started, as far as ``user`` may see them."""
+    if person.user_id is None:
+        return None
+    initiatives = initiative_list(user=user).filter(
+        Q(lead_id=person.user_id) | Q(created_by_id=person.user_id)
+    )[:PERSON_SECTION_LIMIT]
+    links = tuple(
+        SectionLink(
+            text=initiative.title,
+            url=initiative.get_absolute_url(),
+            meta=" · ".join(
+                [
+                    str(_("penvoerder"))
+                    if initiative.lead_id == person.user_id
+                    else str(_("gestart")),
+                    initiative.get_phase_display(),
+                ]
+            ),
+        )
+        for initiative in initiatives
+    )
+    return PersonSection(
+        title=str(_("Initiatieven")),
+        links=links,
+        empty_text=str(_("Geen initiatieven die u mag zien.")),
+    )
+
+
+def initiative_collaboration_groups() -> list[tuple[str, list[int]]]:
+    """Per initiative, the accounts that work on it together (lead and creator), for
+    network's derived ties. One query; initiatives with fewer than two such people are left out."""
+    groups = []
+    rows = Initiative.objects.filter(lead__isnull=False, created_by__isnull=False).values_list(
+        "pk", "lead_id", "created_by_id"
+    )
+    for pk, lead_id, created_by_id in rows:
+        if lead_id != created_by_id:
+            groups.append((f"initiative:{pk}", [lead_id, created_by_id]))
+    return groups

@@ -152,6 +152,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
+# People whose last post ended this many months ago (and have no active login) are anonymised.
+NETWORK_ANONYMISE_AFTER_MONTHS = env.int("NETWORK_ANONYMISE_AFTER_MONTHS", default=24)
+# A record neither confirmed nor spoken to for this many days is flagged as stale.
+NETWORK_STALE_AFTER_DAYS = env.int("NETWORK_STALE_AFTER_DAYS", default=180)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "lmi_portal.core.tasks.heartbeat",
@@ -161,9 +165,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lmi_portal.core.tasks.outbox_flush",
         "schedule": 60.0,
     },
+    "network-stale-contacts-scan": {
+        "task": "network.tasks.stale.stale_contacts_scan",
+        "schedule": crontab(hour=6, minute=30),  # daily; idempotent, one email per steward/day
+    },
+    "network-handovers-open-due": {
+        "task": "network.tasks.handovers.handovers_open_due",
+        "schedule": crontab(hour=6, minute=45),  # daily; one handover per post, emails once
+    },
     "onboarding-reminders": {
         "task": "partners.tasks.onboarding.onboarding_send_reminders",
         "schedule": crontab(hour=8, minute=15),  # daily; each (organisation, step) only once
+    },
+    "network-snapshot": {
+        "task": "network.tasks.continuity.network_snapshot_take",
+        # Daily, but keyed by month: the month's snapshot is taken on its first day the
+        # scheduler runs, so a beat that was down on the 1st does not lose the month.
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "network-derive-ties": {
+        "task": "network.tasks.ties.network_derive_ties",
+        "schedule": crontab(hour=5, minute=50),  # daily; idempotent, only new pairs are added
+    },
+    "network-anonymise-departed": {
+        "task": "network.tasks.privacy.network_anonymise_departed",
+        "schedule": crontab(hour=3, minute=40),  # daily; idempotent
     },
 }
 

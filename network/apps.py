@@ -12,3 +12,10 @@ class NetworkConfig(AppConfig):
         from .services.affiliations import affiliation_sync_from_membership
 
         membership_listeners.register("network", affiliation_sync_from_membership)
+
+        from lmi_portal.core.registry import demo_seeders, scale_seeders
+
+        from . import demo
+
+        demo_seeders.register("network", demo.seed_demo, order=20)
+        scale_seeders.register("network", demo.seed_scale, order=20)

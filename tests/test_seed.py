@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from initiatives.models import Initiative
 from lmi_portal.core.models import AuditEvent
+from network.models import Affiliation, ContinuityRun, NetworkSnapshot, Person, Tie
 from partners.models import (
     TLP,
     CommonUnderstandingAcceptance,
@@ -33,6 +34,11 @@ MODELS = [
     EmailAddress,
     Authenticator,
     CommonUnderstandingAcceptance,
+    Person,
+    Tie,
+    Affiliation,
+    NetworkSnapshot,
+    ContinuityRun,
 ]
 
 
@@ -127,3 +133,43 @@ def test_the_benchmark_account_reaches_the_measured_pages_directly(client):
     client.force_login(User.objects.get(email="bench@bench.example"))
     for url in ("/", "/kennis/", "/initiatieven/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_seed_demo_has_a_network_with_single_threaded_pairs_and_a_rotation_coming_up():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from network import continuity as analysis
+
+    call_command("seed_demo", verbosity=0)
+    confirmed = Tie.objects.filter(status=Tie.Status.CONFIRMED)
+    assert 200 <= confirmed.count() <= 400
+    assert Tie.objects.filter(status=Tie.Status.PENDING).exists()
+    assert Person.objects.filter(user__isnull=True).count() >= 60
+    assert Person.objects.filter(user__email="pm@lmi.example").exists()
+    graph = analysis.person_graph_load()
+    pairs = analysis.organisation_pair_links(graph)
+    scania = Organisation.objects.get(name="Scania Nederland").pk
+    brigade = Organisation.objects.get(name="13 Lichte Brigade").pk
+    link = pairs[analysis.pair_key(scania, brigade)]
+    assert link.single_threaded and len(link.critical) == 1
+    (connector,) = link.critical
+    rotation = Affiliation.objects.get(person_id=connector).expected_rotation_date
+    today = timezone.localdate()
+    assert today + timedelta(days=45) <= rotation <= today + timedelta(days=75)
+    run = ContinuityRun.objects.get(status=ContinuityRun.Status.DONE)
+    assert connector in [row["person"] for row in run.result["at_risk"]]
+    assert run.result["core_pairs_single"] >= 2
+    assert run.result["core_pairs_unlinked"] >= 1
+
+
+def test_seed_scale_gives_people_affiliations_and_ties_and_tops_up():
+    call_command("seed_scale", organisations=5, people=60, initiatives=0, ties=300, verbosity=0)
+    scale_people = Person.objects.filter(user__email__endswith="@scale.example")
+    assert scale_people.count() == 60
+    assert Affiliation.objects.filter(person__in=scale_people).count() == 60
+    assert Tie.objects.filter(person_a__in=scale_people).count() == 300
+    call_command("seed_scale", organisations=5, people=60, initiatives=0, ties=400, verbosity=0)
+    assert scale_people.count() == 60
+    assert Tie.objects.filter(person_a__in=scale_people).count() == 400

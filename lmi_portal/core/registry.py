@@ -4,12 +4,13 @@ Apps register in ``AppConfig.ready()``; core iterates the registered providers. 
 providers return sections for one user's digest, search providers return hits for one user's
 query, demo seeders fill the demo and scale data sets in dependency order. Organisation
 section providers add a block to an organisation's profile page for one viewer (e.g. the
-initiatives it takes part in), so partners can show them without importing later apps.
+initiatives it takes part in), so partners can show them without importing later apps;
+person section providers do the same for a person's page in network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -54,6 +55,15 @@ class OrganisationSection:
     empty_text: str = ""
 
 
+@dataclass(frozen=True)
+class PersonSection:
+    """A block on a person's page; the provider filters by the viewer's access."""
+
+    title: str
+    links: tuple[SectionLink, ...]
+    empty_text: str = ""
+
+
 class Registry(Generic[F]):
     """An ordered set of named providers."""
 
@@ -91,9 +101,27 @@ search_providers: Registry[SearchProvider] = Registry("search")
 demo_seeders: Registry[Seeder] = Registry("demo")
 scale_seeders: Registry[Seeder] = Registry("scale")
 organisation_sections: Registry[OrganisationSectionProvider] = Registry("organisation_sections")
+# (viewer, network.Person) -> a section, or None to show nothing.
+PersonSectionProvider = Callable[[Any, Any], PersonSection | None]
+person_sections: Registry[PersonSectionProvider] = Registry("person_sections")
 
 
 # Called with a membership (partners.Membership) whenever one starts, changes or ends, inside
 # the transaction that changed it; network keeps people's affiliations in step this way.
 MembershipListener = Callable[[Any], None]
 membership_listeners: Registry[MembershipListener] = Registry("membership")
+
+
+# () -> groups of people who work together, each as (source label, user ids), e.g.
+# ("initiative:12", [3, 8]); network links every pair in a group with a derived tie.
+CollaborationGroupProvider = Callable[[], Iterable[tuple[str, list[int]]]]
+collaboration_groups: Registry[CollaborationGroupProvider] = Registry("collaboration_groups")
+
+
+# Handovers: called as ``mover(departing_person, successor_person, dry_run=...)`` and return
+# what they moved (or, with dry_run=True, would move) as {kind: count}, e.g.
+# {"initiative_leads": 2}. With dry_run=False they run inside the handover's transaction; a
+# mover that cannot move everything raises (ValidationError) so that nothing moves at all.
+# With dry_run=True the successor may be None (the preview before one is chosen).
+HandoverMover = Callable[..., dict[str, int]]
+handover_movers: Registry[HandoverMover] = Registry("handover_movers")

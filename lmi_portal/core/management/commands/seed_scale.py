@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, default=1000)
         parser.add_argument("--people", type=int, default=25000)
         parser.add_argument("--initiatives", type=int, default=10000)
+        parser.add_argument("--ties", type=int, default=100000)
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             "n_organisations": options["organisations"],
             "n_people": options["people"],
             "n_initiatives": options["initiatives"],
+            "n_ties": options["ties"],
             "seed": options["seed"],
         }
         for key, seeder in scale_seeders.items():
