@@ -156,6 +156,8 @@ HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 NETWORK_ANONYMISE_AFTER_MONTHS = env.int("NETWORK_ANONYMISE_AFTER_MONTHS", default=24)
 # A record neither confirmed nor spoken to for this many days is flagged as stale.
 NETWORK_STALE_AFTER_DAYS = env.int("NETWORK_STALE_AFTER_DAYS", default=180)
+# How long the network map's data is reused before it is computed again.
+NETWORK_MAP_CACHE_SECONDS = env.int("NETWORK_MAP_CACHE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "lmi_portal.core.tasks.heartbeat",

@@ -13,10 +13,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partners.access import can_view_people, managed_organisation_ids
@@ -509,10 +512,18 @@ def network_map_data(*, user: Any, filters: MapFilters) -> dict[str, Any]:
     who are not anonymised and confirmed ties only (a constant number of queries)."""
     if not can_view_people(user):
         return {"level": filters.level, "nodes": [], "edges": [], "truncated": False}
-    graph = analysis.person_graph_load()
-    if filters.level == "persoon":
-        return _person_map(graph, filters)
-    return _organisation_map(graph)
+    # Every active member sees the same map, so it is computed once per filter and language
+    # and kept briefly: at 25,000 people building it takes seconds, reading it milliseconds.
+    key = f"network-map:{get_language()}:{filters.query()}"
+    data: dict[str, Any] | None = cache.get(key)
+    if data is None:
+        graph = analysis.person_graph_load()
+        if filters.level == "persoon":
+            data = _person_map(graph, filters)
+        else:
+            data = _organisation_map(graph)
+        cache.set(key, data, settings.NETWORK_MAP_CACHE_SECONDS)
+    return data
 
 
 def _organisation_map(graph: nx.Graph) -> dict[str, Any]:

@@ -278,3 +278,12 @@ def test_the_map_data_takes_the_same_number_of_queries_for_more_people(
             response = client.get(MAP_DATA, {"niveau": level})
         assert response.status_code == 200
         assert len(large) == len(small), level
+
+
+def test_the_map_data_is_computed_once_and_then_reused(member, linked, django_assert_num_queries):
+    filters = services.MapFilters(level="organisatie")
+    first = services.network_map_data(user=member, filters=filters)
+    with django_assert_num_queries(0):
+        again = services.network_map_data(user=member, filters=filters)
+    assert again == first
+    assert first["nodes"]
