@@ -54,6 +54,7 @@ e2e: venv chromium
 
 bench: venv
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/map_render.py
 
 messages: venv
 	$(DEV_ENV) $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=var
