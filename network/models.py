@@ -206,7 +206,7 @@ class ContactFlag(TimeStampedModel):
         AUTO = "auto", _("oorzaak verdwenen")
         CONFIRMED = "confirmed", _("bevestigd")
         UPDATED = "updated", _("bijgewerkt")
-        LEFT = "left", _("vertrokken")
+        LEFT = "left", _("persoon vertrokken")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(_("reden"), max_length=24, choices=Reason.choices)
