@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -89,20 +90,11 @@ def initiative_organisation_section(user: Any, organisation: Any) -> Organisatio
     initiatives = initiative_list(user=user).filter(
         Q(owner_organisation_id=organisation.pk) | Q(pk__in=taking_part)
     )[:ORGANISATION_SECTION_LIMIT]
-    links = tuple(
-        SectionLink(
-            text=initiative.title,
-            url=initiative.get_absolute_url(),
-            meta=" · ".join(
-                [
-                    str(_("eigenaar"))
-                    if initiative.owner_organisation_id == organisation.pk
-                    else str(_("deelnemer")),
-                    initiative.get_phase_display(),
-                ]
-            ),
-        )
-        for initiative in initiatives
+    links = _section_links(
+        initiatives,
+        role=lambda i: (
+            _("eigenaar") if i.owner_organisation_id == organisation.pk else _("deelnemer")
+        ),
     )
     return OrganisationSection(
         title=str(_("Initiatieven waar deze organisatie aan deelneemt")),
@@ -121,20 +113,9 @@ def initiative_person_section(user: Any, person: Any) -> PersonSection | None:
     initiatives = initiative_list(user=user).filter(
         Q(lead_id=person.user_id) | Q(created_by_id=person.user_id)
     )[:PERSON_SECTION_LIMIT]
-    links = tuple(
-        SectionLink(
-            text=initiative.title,
-            url=initiative.get_absolute_url(),
-            meta=" · ".join(
-                [
-                    str(_("penvoerder"))
-                    if initiative.lead_id == person.user_id
-                    else str(_("gestart")),
-                    initiative.get_phase_display(),
-                ]
-            ),
-        )
-        for initiative in initiatives
+    links = _section_links(
+        initiatives,
+        role=lambda i: _("penvoerder") if i.lead_id == person.user_id else _("gestart"),
     )
     return PersonSection(
         title=str(_("Initiatieven")),
@@ -154,3 +135,17 @@ def initiative_collaboration_groups() -> list[tuple[str, list[int]]]:
         if lead_id != created_by_id:
             groups.append((f"initiative:{pk}", [lead_id, created_by_id]))
     return groups
+
+
+def _section_links(
+    initiatives: Iterable[Initiative], *, role: Callable[[Initiative], str]
+) -> tuple[SectionLink, ...]:
+    """Profile-section links: title, and the role of the profile's subject plus the phase."""
+    return tuple(
+        SectionLink(
+            text=initiative.title,
+            url=initiative.get_absolute_url(),
+            meta=f"{role(initiative)} · {initiative.get_phase_display()}",
+        )
+        for initiative in initiatives
+    )
