@@ -386,7 +386,7 @@ def handover_successor_invite(
     if not can_invite_successor(user=actor, handover=handover):
         raise PermissionDenied
     handover = (
-        Handover.objects.select_for_update()
+        Handover.objects.select_for_update(of=("self",))
         .select_related("affiliation__organisation")
         .get(pk=handover.pk)
     )
@@ -447,7 +447,9 @@ def handover_execute(*, actor: Any, handover: Handover, successor: Person) -> Ha
     _check_can_act(actor, handover)
     with transaction.atomic():
         locked = (
-            Handover.objects.select_for_update().select_related("person__user").get(pk=handover.pk)
+            Handover.objects.select_for_update(of=("self",))
+            .select_related("person__user")
+            .get(pk=handover.pk)
         )
         _check_open(locked)
         _check_successor(locked, successor)
