@@ -134,6 +134,8 @@ else:
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        # The worker polls the folder; at the default 1 s it takes about one message a second.
+        "polling_interval": 0.05,
         "store_processed": False,
     }
 
