@@ -18,7 +18,9 @@ class InitiativesConfig(AppConfig):
             search_providers,
         )
 
-        from . import demo, selectors, services
+        from . import demo
+        from .selectors import initiatives as selectors
+        from .services import initiatives as services
 
         search_providers.register("initiatives", selectors.initiative_search_hits)
         digest_providers.register("initiatives", selectors.initiative_digest_section)

@@ -1,12 +1,13 @@
-from django.urls import path
-
-from . import views
+from . import urls_browse, urls_follow, urls_initiatives, urls_pulse, urls_work
 
 app_name = "initiatives"
 
+# One module per area; the browse patterns come first so "" and fixed words such as
+# "bord/" are matched before "<int:pk>/".
 urlpatterns = [
-    path("", views.initiative_list, name="list"),
-    path("nieuw/", views.initiative_create, name="create"),
-    path("<int:pk>/", views.initiative_detail, name="detail"),
-    path("werkgroep/", views.werkgroep, name="werkgroep"),
+    *urls_browse.urlpatterns,
+    *urls_initiatives.urlpatterns,
+    *urls_work.urlpatterns,
+    *urls_follow.urlpatterns,
+    *urls_pulse.urlpatterns,
 ]

@@ -160,6 +160,8 @@ NETWORK_ANONYMISE_AFTER_MONTHS = env.int("NETWORK_ANONYMISE_AFTER_MONTHS", defau
 NETWORK_STALE_AFTER_DAYS = env.int("NETWORK_STALE_AFTER_DAYS", default=180)
 # How long the network map's data is reused before it is computed again.
 NETWORK_MAP_CACHE_SECONDS = env.int("NETWORK_MAP_CACHE_SECONDS", default=300)
+# An initiative in an active phase with no activity for this many days is flagged as dormant.
+INITIATIVE_DORMANT_AFTER_DAYS = env.int("INITIATIVE_DORMANT_AFTER_DAYS", default=42)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "lmi_portal.core.tasks.heartbeat",
@@ -190,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     "network-derive-ties": {
         "task": "network.tasks.ties.network_derive_ties",
         "schedule": crontab(hour=5, minute=50),  # daily; idempotent, only new pairs are added
+    },
+    "initiatives-flag-dormant": {
+        "task": "initiatives.tasks.initiatives_flag_dormant",
+        "schedule": crontab(hour=7, minute=10),  # daily; flags each dormant spell once
     },
     "network-anonymise-departed": {
         "task": "network.tasks.privacy.network_anonymise_departed",

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
-from initiatives.models import Initiative, Participation, Phase
+from initiatives.models import (
+    ActionItem,
+    Comment,
+    Initiative,
+    Obstacle,
+    Participation,
+    ParticipationInvite,
+    Phase,
+    PhaseChange,
+    PulseForm,
+    PulseRound,
+)
+from lmi_portal.core.markdown import render_markdown
 from network.models import Affiliation, Person, Tie
 from partners.models import (
     TLP,
@@ -97,6 +112,58 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
     initiative = factory.SubFactory(InitiativeFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class ParticipationInviteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParticipationInvite
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class PhaseChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhaseChange
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    from_phase = Phase.IDEA
+    to_phase = Phase.EXPLORATION
+
+
+class ObstacleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Obstacle
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = factory.Sequence(lambda n: f"Belemmering {n}")
+    category = Obstacle.Category.PROCUREMENT
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = factory.Sequence(lambda n: f"Actie {n}")
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    body = "Goed idee, wij doen mee."
+    body_html = factory.LazyAttribute(lambda c: render_markdown(c.body))
+
+
+class PulseRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PulseRound
+
+    title = factory.Sequence(lambda n: f"Monitorronde {n}")
+    form = PulseForm.FULL
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
 
 
 def member_of(organisation: Organisation, **user_kwargs: object) -> User:

@@ -166,3 +166,64 @@ class System(Vocabulary):
     class Meta(Vocabulary.Meta):
         verbose_name = _("systeem")
         verbose_name_plural = _("systemen")
+
+
+class Follow(models.Model):
+    """A user following something (an initiative, a theme, a system, an organisation).
+
+    Following says nothing about visibility: whatever is sent to followers goes through the
+    access policy first.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    target_ct = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_ct", "target_id")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("volgen")
+        verbose_name_plural = _("gevolgd")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target_ct", "target_id"], name="follow_unique")
+        ]
+        indexes = [models.Index(fields=["target_ct", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.target_ct_id}:{self.target_id}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user, written in the recipient's language when it was made.
+
+    ``target`` names the item it is about, so the notification list can drop notifications
+    about items the recipient may no longer see.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=64)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    target_ct = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_ct", "target_id")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.text}"

@@ -125,3 +125,18 @@ collaboration_groups: Registry[CollaborationGroupProvider] = Registry("collabora
 # With dry_run=True the successor may be None (the preview before one is chosen).
 HandoverMover = Callable[..., dict[str, int]]
 handover_movers: Registry[HandoverMover] = Registry("handover_movers")
+
+
+@dataclass(frozen=True)
+class InitiativeSection:
+    """A block on an initiative's page from a later app (e.g. related knowledge items)."""
+
+    title: str
+    links: tuple[SectionLink, ...]
+    empty_text: str = ""
+
+
+# (viewer, initiatives.Initiative) -> a section, or None; the provider filters by the viewer's
+# access. Lets knowledge show related items on an initiative without initiatives importing it.
+InitiativeSectionProvider = Callable[[Any, Any], InitiativeSection | None]
+initiative_sections: Registry[InitiativeSectionProvider] = Registry("initiative_sections")

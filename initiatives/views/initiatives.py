@@ -2,46 +2,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from partners.http import AuthedHttpRequest
 
-from . import selectors, services
-from .forms import InitiativeFilterForm, InitiativeForm
-from .models import Phase
-from .permissions import can_create_initiative, can_edit_initiative
+from .. import services
+from ..forms import InitiativeForm
+from ..models import Phase
+from ..permissions import can_create_initiative, can_edit_initiative
+from ..selectors import initiatives as selectors
 
 PAGE_SIZE = 25
-
-
-@require_GET
-@vary_on_headers("HX-Request")
-def initiative_list(request: AuthedHttpRequest) -> HttpResponse:
-    form = InitiativeFilterForm(request.GET or None)
-    phase = query = ""
-    if form.is_valid():
-        phase = form.cleaned_data["phase"]
-        query = form.cleaned_data["q"]
-    initiatives = selectors.initiative_list(user=request.user, phase=phase, query=query)
-    page = Paginator(initiatives, PAGE_SIZE).get_page(request.GET.get("page"))
-    filter_query = request.GET.copy()
-    filter_query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "filter_query": filter_query,
-        "can_create": can_create_initiative(request.user),
-    }
-    template = "initiatives/list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
 
 
 @require_GET

@@ -15,7 +15,7 @@ from lmi_portal.core.services import activity_record, audit_log
 from partners.access import user_organisation_ids
 from partners.models import TLP, Organisation, SharingGroup, User
 
-from .models import Initiative, Phase
+from ..models import Initiative, Phase
 
 
 @transaction.atomic

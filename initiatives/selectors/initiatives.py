@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lmi_portal.core.registry import (
@@ -17,22 +17,10 @@ from lmi_portal.core.registry import (
     SearchHit,
     SectionLink,
 )
-from partners.access import get_visible_or_404, visible_queryset
+from partners.access import get_visible_or_404
 
-from .models import Initiative, Participation
-
-
-def initiative_list(*, user: Any, phase: str = "", query: str = "") -> QuerySet[Initiative]:
-    """Initiatives the user may see, newest activity first, filtered by phase and text."""
-    qs = visible_queryset(user, Initiative.objects.all()).select_related(
-        "owner_organisation", "lead"
-    )
-    if phase:
-        qs = qs.filter(phase=phase)
-    query = query.strip()
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(summary__icontains=query))
-    return qs.order_by("-updated_at", "-id")
+from ..models import Initiative, Participation
+from .browse import initiative_list
 
 
 def initiative_get(*, user: Any, pk: int) -> Initiative:

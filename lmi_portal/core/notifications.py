@@ -1,0 +1,96 @@
+"""Writes and reads of follows and in-app notifications.
+
+Core knows nothing about visibility: callers pass only recipients the access policy lets see
+the target, and readers of notifications filter again through the policy (see partners).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone, translation
+
+from .models import Follow, Notification
+
+
+def follow_set(*, user: Any, target: models.Model, following: bool) -> bool:
+    """Follow or unfollow ``target``; returns whether the user now follows it. Idempotent."""
+    ct = ContentType.objects.get_for_model(target)
+    if following:
+        Follow.objects.get_or_create(user=user, target_ct=ct, target_id=target.pk)
+    else:
+        Follow.objects.filter(user=user, target_ct=ct, target_id=target.pk).delete()
+    return following
+
+
+def follows(*, user: Any, target: models.Model) -> bool:
+    ct = ContentType.objects.get_for_model(target)
+    return Follow.objects.filter(user=user, target_ct=ct, target_id=target.pk).exists()
+
+
+def followed_ids(*, user: Any, model: type[models.Model]) -> models.QuerySet[Follow, Any]:
+    """A subquery of the ids of ``model`` rows the user follows (use in ``pk__in``)."""
+    ct = ContentType.objects.get_for_model(model)
+    return Follow.objects.filter(user=user, target_ct=ct).values("target_id")
+
+
+def follower_ids(*, model: type[models.Model], ids: Iterable[int]) -> set[int]:
+    """User ids following any of the ``model`` rows in ``ids``; one query."""
+    ct = ContentType.objects.get_for_model(model)
+    return set(
+        Follow.objects.filter(target_ct=ct, target_id__in=list(ids)).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def notification_send(
+    *,
+    recipients: Iterable[Any],
+    verb: str,
+    text: Callable[[], str],
+    url: str = "",
+    target: models.Model | None = None,
+    actor: Any = None,
+) -> int:
+    """Write one notification per recipient, its text rendered in the recipient's language.
+
+    ``text`` is called inside ``translation.override`` for each recipient, so it should build
+    its message with ``gettext``. The actor is never notified of their own action. Returns how
+    many were written.
+    """
+    ct = ContentType.objects.get_for_model(target) if target is not None else None
+    actor_id = getattr(actor, "pk", None)
+    now = timezone.now()
+    rows = []
+    for recipient in recipients:
+        if recipient.pk == actor_id or not recipient.is_active:
+            continue
+        with translation.override(getattr(recipient, "language", "") or "nl"):
+            message = str(text())[:300]
+        rows.append(
+            Notification(
+                recipient=recipient,
+                actor=actor if actor_id else None,
+                verb=verb,
+                text=message,
+                url=url,
+                target_ct=ct,
+                target_id=target.pk if target is not None else None,
+                created_at=now,
+            )
+        )
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read: the given ones, or all when ``ids`` is None."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
