@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from .models import Follow, Notification
@@ -45,6 +46,23 @@ def follower_ids(*, model: type[models.Model], ids: Iterable[int]) -> set[int]:
             "user_id", flat=True
         )
     )
+
+
+def followers_of_any(
+    *, targets: Iterable[tuple[type[models.Model], Iterable[int] | QuerySet[Any, Any]]]
+) -> QuerySet[Follow, Any]:
+    """A subquery of the user ids following any of the given rows (use in ``pk__in``).
+
+    ``targets`` pairs a model with ids or a ``values()`` subquery of ids, so a caller can ask
+    "who follows this initiative, its themes or its organisations" in one query.
+    """
+    q = Q()
+    for model, ids in targets:
+        ct = ContentType.objects.get_for_model(model)
+        q |= Q(target_ct=ct, target_id__in=ids if isinstance(ids, QuerySet) else list(ids))
+    if not q:
+        return Follow.objects.none().values("user_id")
+    return Follow.objects.filter(q).values("user_id")
 
 
 def notification_send(
@@ -94,3 +112,33 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+# A reader of notifications passes a function that, for a model, returns the queryset of rows
+# the reader may see, or None when that model needs no check. Core cannot know the policy.
+TargetVisibility = Callable[[type[models.Model]], "QuerySet[Any, Any] | None"]
+
+
+def notification_list(*, user: Any, visible: TargetVisibility) -> QuerySet[Notification, Any]:
+    """The user's notifications, newest first, without those about items they may not see.
+
+    Filtered in the database (one subquery per kind of target the user has notifications
+    about), so pagination and the unread count agree with what is shown.
+    """
+    qs = Notification.objects.filter(recipient=user)
+    ct_ids = (
+        qs.filter(target_ct__isnull=False)
+        .order_by()
+        .values_list("target_ct_id", flat=True)
+        .distinct()
+    )
+    for ct_id in list(ct_ids):
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        allowed = visible(model) if model is not None else None
+        if allowed is not None:
+            qs = qs.filter(~Q(target_ct_id=ct_id) | Q(target_id__in=allowed.values("pk")))
+    return qs.order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: Any, visible: TargetVisibility) -> int:
+    return notification_list(user=user, visible=visible).filter(read_at__isnull=True).count()
