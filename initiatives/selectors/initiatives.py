@@ -6,27 +6,107 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lmi_portal.core.registry import (
     DigestLine,
     DigestSection,
+    InitiativeSection,
     OrganisationSection,
     PersonSection,
     SearchHit,
     SectionLink,
+    initiative_sections,
 )
-from partners.access import get_visible_or_404
+from partners.access import get_visible_or_404, visible_queryset
+from partners.models import Membership, Organisation
 
-from ..models import Initiative, Participation
+from ..models import Initiative, Participation, Phase, PhaseChange
 from .browse import initiative_list
 
 
 def initiative_get(*, user: Any, pk: int) -> Initiative:
     """One initiative the user may see, or 404."""
     return get_visible_or_404(
-        user, Initiative.objects.select_related("owner_organisation", "lead"), pk=pk
+        user,
+        Initiative.objects.select_related(
+            "owner_organisation", "requirement_owner", "lead", "deputy"
+        ),
+        pk=pk,
+    )
+
+
+def initiative_timeline(*, initiative: Initiative) -> list[PhaseChange]:
+    """The initiative's phase history, oldest first (one query)."""
+    return list(initiative.phase_changes.select_related("actor").order_by("created_at", "id"))
+
+
+def initiative_single_person_risk(initiative: Initiative) -> str | None:
+    """Why the initiative hangs on one person, or None when it does not.
+
+    It does when nobody is lead, when there is no deputy, or when lead and deputy come from
+    the same organisation (their current memberships) while other organisations take part:
+    that organisation leaving, or one reorganisation there, stops the initiative.
+    """
+    if initiative.lead_id is None:
+        return _(
+            "Dit initiatief heeft geen penvoerder. Wijs een penvoerder en een plaatsvervanger "
+            "aan, zodat het niet stilvalt."
+        )
+    if initiative.deputy_id is None:
+        return _(
+            "Dit initiatief hangt aan één persoon: er is geen plaatsvervanger. Wijs een "
+            "plaatsvervanger aan, bij voorkeur van een andere deelnemende organisatie."
+        )
+    orgs: dict[int, set[int]] = {initiative.lead_id: set(), initiative.deputy_id: set()}
+    for user_id, org_id in (
+        Membership.objects.current()
+        .filter(user_id__in=orgs.keys())
+        .values_list("user_id", "organisation_id")
+    ):
+        orgs[user_id].add(org_id)
+    shared = orgs[initiative.lead_id] & orgs[initiative.deputy_id]
+    if not shared:
+        return None
+    others_take_part = (
+        Participation.objects.filter(initiative=initiative).exclude(organisation_id__in=shared)
+    ).exists()
+    if not others_take_part:
+        return None
+    organisation = Organisation.objects.filter(pk__in=shared).order_by("name").first()
+    return _(
+        "Penvoerder en plaatsvervanger komen allebei van %(organisation)s, terwijl ook andere "
+        "organisaties deelnemen. Kies bij voorkeur een plaatsvervanger van een andere "
+        "deelnemende organisatie."
+    ) % {"organisation": organisation.display_name if organisation else ""}
+
+
+def initiative_related_sections(*, user: Any, initiative: Initiative) -> list[InitiativeSection]:
+    """Blocks that later apps (knowledge) add to the initiative's page, filtered for ``user``."""
+    sections = []
+    for _key, provider in initiative_sections.items():
+        section = provider(user, initiative)
+        if section is not None:
+            sections.append(section)
+    return sections
+
+
+def initiative_successes(*, user: Any) -> QuerySet[Initiative]:
+    """Visible initiatives closed as Geborgd, most recently closed first, with the
+    organisations involved prefetched."""
+    return (
+        visible_queryset(user, Initiative.objects.filter(phase=Phase.EMBEDDED))
+        .select_related("owner_organisation", "requirement_owner")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            )
+        )
+        .order_by(F("closed_at").desc(nulls_last=True), "-id")
     )
 
 

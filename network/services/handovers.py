@@ -46,6 +46,8 @@ TOP_CONTACTS = 5
 MOVED_LABELS = {
     "stewardships": gettext_lazy("beheerde contactrecords"),
     "initiative_leads": gettext_lazy("penvoerderschap van initiatieven"),
+    "initiative_deputies": gettext_lazy("plaatsvervangerschap van initiatieven"),
+    "action_owners": gettext_lazy("open actiepunten"),
 }
 
 
