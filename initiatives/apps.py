@@ -21,6 +21,7 @@ class InitiativesConfig(AppConfig):
         from . import demo
         from .selectors import initiatives as selectors
         from .services import initiatives as services
+        from .services import work as work_services
 
         search_providers.register("initiatives", selectors.initiative_search_hits)
         digest_providers.register("initiatives", selectors.initiative_digest_section)
@@ -32,3 +33,5 @@ class InitiativesConfig(AppConfig):
         scale_seeders.register("initiatives", demo.seed_scale, order=30)
         collaboration_groups.register("initiatives", selectors.initiative_collaboration_groups)
         handover_movers.register("initiatives", services.initiative_leads_move, order=30)
+        handover_movers.register("initiative_deputies", services.initiative_deputies_move, order=31)
+        handover_movers.register("initiative_actions", work_services.action_owners_move, order=32)
