@@ -1,39 +1,140 @@
+"""Browsing initiatives: list, board, pipeline and export, all on the same filters in the URL."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from partners.http import AuthedHttpRequest
 
-from .. import selectors
-from ..forms import InitiativeFilterForm
+from .. import exports
+from ..forms_browse import NON_FILTER_PARAMS, InitiativeFilterForm
+from ..models import Initiative
 from ..permissions import can_create_initiative
+from ..selectors import browse as selectors
+from ..services.browse import initiative_list_visit_record
 
 PAGE_SIZE = 25
+
+
+def _filtered(
+    request: AuthedHttpRequest,
+) -> tuple[InitiativeFilterForm, QuerySet[Initiative], QueryDict]:
+    """The filter form, the initiatives it selects, and the filters as a query string."""
+    form = InitiativeFilterForm(request.GET or None, user=request.user)
+    filters = form.valid_filters()
+    if filters.pop("new", False):
+        filters["new_since"] = selectors.initiative_list_new_since(user=request.user)
+    initiatives = selectors.initiative_list(user=request.user, **filters)
+    filter_query = request.GET.copy()
+    for name in NON_FILTER_PARAMS:
+        filter_query.pop(name, None)
+    return form, initiatives, filter_query
+
+
+def _with(query: QueryDict, **values: str) -> QueryDict:
+    changed = query.copy()
+    for name, value in values.items():
+        changed[name] = value
+    return changed
+
+
+def _is_fragment(request: AuthedHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _render(
+    request: AuthedHttpRequest, template: str, context: dict[str, Any], *, view: str
+) -> HttpResponse:
+    fragment = _is_fragment(request)
+    context |= {"view": view, "fragment": fragment}
+    return render(request, f"{template}#results" if fragment else template, context)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def initiative_list(request: AuthedHttpRequest) -> HttpResponse:
-    form = InitiativeFilterForm(request.GET or None)
-    phase = query = ""
-    if form.is_valid():
-        phase = form.cleaned_data["phase"]
-        query = form.cleaned_data["q"]
-    initiatives = selectors.initiative_list(user=request.user, phase=phase, query=query)
-    page = Paginator(initiatives, PAGE_SIZE).get_page(request.GET.get("page"))
-    filter_query = request.GET.copy()
-    filter_query.pop("page", None)
+    # Only opening the page counts as a visit; filtering and paging within it do not.
+    if not _is_fragment(request):
+        initiative_list_visit_record(user=request.user)
+    form, initiatives, filter_query = _filtered(request)
+    page = Paginator(initiatives.prefetch_related("themes"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "form": form,
         "page": page,
         "filter_query": filter_query,
+        "csv_query": _with(filter_query, format=exports.CSV),
+        "xlsx_query": _with(filter_query, format=exports.XLSX),
         "can_create": can_create_initiative(request.user),
     }
-    template = "initiatives/list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return _render(request, "initiatives/list.html", context, view="list")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def initiative_board(request: AuthedHttpRequest) -> HttpResponse:
+    form, initiatives, filter_query = _filtered(request)
+    list_url = reverse("initiatives:list")
+    columns = [
+        (column, f"{list_url}?{_with(filter_query, phase=column.phase).urlencode()}")
+        for column in selectors.initiative_board(initiatives=initiatives)
+    ]
+    context = {
+        "form": form,
+        "columns": columns,
+        "column_size": selectors.BOARD_COLUMN_SIZE,
+        "filter_query": filter_query,
+    }
+    return _render(request, "initiatives/board.html", context, view="board")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def initiative_pipeline(request: AuthedHttpRequest) -> HttpResponse:
+    form, initiatives, filter_query = _filtered(request)
+    pipeline = selectors.initiative_pipeline(initiatives=initiatives)
+    context = {
+        "form": form,
+        "pipeline": pipeline,
+        "chart_data": _chart_data(pipeline),
+        "filter_query": filter_query,
+    }
+    return _render(request, "initiatives/pipeline.html", context, view="pipeline")
+
+
+def _chart_data(pipeline: selectors.Pipeline) -> dict[str, Any]:
+    """What static/js/pipeline-chart.js draws; the page's table shows the same numbers."""
+    return {
+        "phases": [label for _code, label in pipeline.phases],
+        "codes": [code for code, _label in pipeline.phases],
+        "counts": pipeline.counts,
+        "weeks": [_("wk %(number)s") % {"number": week.number} for week in pipeline.weeks],
+        "flow": [[week.counts[i] for week in pipeline.weeks] for i in range(len(pipeline.phases))],
+        "titles": {
+            "counts": _("Aantal initiatieven per fase"),
+            "flow": _("Naar een fase verplaatst, per week"),
+            "initiatives": _("Initiatieven"),
+            "changes": _("Fasewijzigingen"),
+        },
+    }
+
+
+@require_GET
+def initiative_export(request: AuthedHttpRequest) -> HttpResponseBase:
+    _form, initiatives, _query = _filtered(request)
+    return exports.initiatives_export(
+        request=request,
+        user=request.user,
+        initiatives=selectors.initiative_export_rows(initiatives=initiatives),
+        fmt=request.GET.get("format", exports.CSV),
+    )
