@@ -18,7 +18,7 @@ class InitiativesConfig(AppConfig):
             search_providers,
         )
 
-        from . import demo
+        from . import demo, demo_pulse
         from .selectors import initiatives as selectors
         from .services import initiatives as services
         from .services import work as work_services
@@ -31,6 +31,8 @@ class InitiativesConfig(AppConfig):
         person_sections.register("initiatives", selectors.initiative_person_section, order=30)
         demo_seeders.register("initiatives", demo.seed_demo, order=30)
         scale_seeders.register("initiatives", demo.seed_scale, order=30)
+        demo_seeders.register("pulse", demo_pulse.seed_demo_pulse, order=35)
+        scale_seeders.register("pulse", demo_pulse.seed_scale_pulse, order=35)
         collaboration_groups.register("initiatives", selectors.initiative_collaboration_groups)
         handover_movers.register("initiatives", services.initiative_leads_move, order=30)
         handover_movers.register("initiative_deputies", services.initiative_deputies_move, order=31)

@@ -20,7 +20,7 @@ from partners.http import AuthedHttpRequest
 
 from ..forms import CloseForm, InitiativeForm, PhaseChangeForm
 from ..models import Initiative, Phase
-from ..permissions import can_create_initiative, can_edit_initiative
+from ..permissions import can_create_initiative, can_edit_initiative, is_programme_manager
 from ..selectors import initiatives as selectors
 from ..selectors.follow import initiative_follow_context
 from ..selectors.work import initiative_work_context
@@ -74,6 +74,7 @@ def initiative_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         can_edit=can_edit,
         can_change_phase=can_edit,
         can_close=can_edit and initiative.phase != Phase.EMBEDDED,
+        can_open_pulse=is_programme_manager(user),
         phase_choices=(
             [(p, Phase(p).label) for p in lifecycle.phase_change_targets(initiative)]
             if can_edit
