@@ -1,10 +1,11 @@
 """Benchmark the LMI Portal on the scale data set (``make bench``; see bench/README.md).
 
-Steps: migrate, ``seed_scale``, ``collectstatic``, time the continuity analysis and the
-stale-contact scan in-process (and pick a person for the person page), count the SQL queries
-of each page in-process
-with Django's test client, serve the app with gunicorn (DEBUG off), sign in as the bench user and
-time each page at concurrency 1 and 8. Every figure is printed next to its ratio to the reference
+Steps: migrate, ``seed_scale``, ``collectstatic``, time the continuity analysis, the
+stale-contact scan and the dormant-initiative scan in-process (and pick a person for the person
+page, and a theme, an initiative and a monitor round for the initiative pages), count the SQL
+queries of each page in-process with Django's test client, serve the app with gunicorn (DEBUG
+off), sign in as the bench user (a programme manager, so with TOTP) and time each page at
+concurrency 1 and 8. Every figure is printed next to its ratio to the reference
 view (``/kennis/``, a static authenticated page) at the same concurrency in the same run, so the
 ratios compare across machines where the absolute numbers do not.
 
@@ -14,6 +15,9 @@ Only the standard library is used on the client side.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import http.client
 import http.cookiejar
 import json
@@ -22,6 +26,7 @@ import re
 import secrets
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import threading
@@ -34,11 +39,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BENCH_EMAIL = "bench@bench.example"  # created by seed_scale (partners/demo.py)
 BENCH_PASSWORD = "bench-only-password"  # noqa: S105  (scale data set only)
+BENCH_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # noqa: S105  (partners/demo.py)
 HOST = "127.0.0.1"
+MFA_PATH = "/accounts/2fa/authenticate/"
 REFERENCE = "/kennis/"
-PAGES = [REFERENCE, "/initiatieven/", "/initiatieven/?phase=pilot", "/", "/netwerk/"]
-# A person page is added at run time (PERSON_PAGE with the id of a well-connected scale person).
+PAGES = [
+    REFERENCE,
+    "/initiatieven/",
+    "/initiatieven/?phase=pilot",
+    "/initiatieven/bord/",
+    "/",
+    "/netwerk/",
+]
+# Added at run time with ids from the scale data: a well-connected scale person, the pilot
+# list filtered on a theme and sorted, a GREEN initiative with participants, obstacles, actions
+# and comments, and the results of the scale monitor round (seeded by initiatives/demo_pulse.py).
 PERSON_PAGE = "/netwerk/personen/{pk}/"
+FILTERED_LIST_PAGE = "/initiatieven/?phase=pilot&theme={pk}&sort=title"
+DETAIL_PAGE = "/initiatieven/{pk}/"
+PULSE_PAGE = "/initiatieven/monitor/{pk}/"
 CONCURRENCIES = (1, 8)
 QUICK_SIZES = {"organisations": 50, "people": 500, "initiatives": 300, "ties": 3000}
 TIMEOUT = 60.0
@@ -179,11 +198,19 @@ def network_child() -> None:
         started = time.perf_counter()
         stale_contacts_scan()
         out["stale_s"] = time.perf_counter() - started
+    try:
+        from initiatives.services.dormant import initiatives_flag_dormant
+    except ImportError as error:
+        out["dormant_skipped"] = str(error)
+    else:
+        started = time.perf_counter()
+        out["dormant_flagged"] = initiatives_flag_dormant()
+        out["dormant_s"] = time.perf_counter() - started
     print(json.dumps(out))
 
 
 def network_timings(env: dict[str, str]) -> dict[str, object]:
-    print("$ timing the continuity analysis and the stale-contact scan (in-process)", flush=True)
+    print("$ timing the continuity analysis and the stale-contact and dormancy scans", flush=True)
     completed = subprocess.run(
         [sys.executable, __file__, "--network"],
         cwd=REPO,
@@ -208,6 +235,88 @@ def print_network_timings(timings: dict[str, object]) -> None:
         print(f"stale-contact scan:  {float(timings['stale_s']):.2f} s")  # type: ignore[arg-type]
     else:
         print(f"stale-contact scan:  skipped ({timings.get('stale_skipped')})")
+    if "dormant_s" in timings:
+        print(
+            f"dormancy scan:       {float(timings['dormant_s']):.2f} s "  # type: ignore[arg-type]
+            f"({timings['dormant_flagged']} initiatives flagged)"
+        )
+    else:
+        print(f"dormancy scan:       skipped ({timings.get('dormant_skipped')})")
+
+
+# --- Initiative pages (child process): ids for the filtered list, detail and monitor pages ------
+
+
+def initiative_pages_child() -> None:
+    """Print JSON: a theme id for the filtered list, a GREEN scale initiative with participants,
+    obstacles, actions and comments (every active member sees GREEN), and the scale monitor
+    round, or null where the data set has none."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.db.models import Exists, OuterRef
+
+    from initiatives.models import (
+        ActionItem,
+        Comment,
+        Initiative,
+        Obstacle,
+        Participation,
+        PulseRound,
+    )
+    from lmi_portal.core.models import Theme
+    from partners.models import TLP
+
+    themes = Theme.objects.order_by("position", "pk").values_list("pk", flat=True)
+    theme = themes.filter(slug="slim-voorspellend-onderhoud").first() or themes.first()
+    related = (Participation, Obstacle, ActionItem, Comment)
+    detail = (
+        Initiative.objects.filter(title__startswith="Schaalinitiatief ", tlp=TLP.GREEN)
+        .filter(*(Exists(model.objects.filter(initiative=OuterRef("pk"))) for model in related))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    try:
+        from initiatives.demo_pulse import SCALE_TITLE
+    except ImportError:
+        pulse = None
+    else:
+        pulse = (
+            PulseRound.objects.filter(title=SCALE_TITLE)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    print(json.dumps({"theme": theme, "detail": detail, "pulse": pulse}))
+
+
+def initiative_pages(env: dict[str, str]) -> list[str]:
+    print("$ picking a theme, an initiative and a monitor round for the initiative pages")
+    completed = subprocess.run(
+        [sys.executable, __file__, "--initiative-pages"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise BenchError(f"picking the initiative pages failed (exit {completed.returncode})")
+    ids: dict[str, int | None] = json.loads(completed.stdout.strip().splitlines()[-1])
+    pages = []
+    for key, template, missing in (
+        ("theme", FILTERED_LIST_PAGE, "no theme: the filtered list is not measured"),
+        ("detail", DETAIL_PAGE, "no GREEN scale initiative with obstacles, actions and comments"),
+        ("pulse", PULSE_PAGE, "no scale monitor round (initiatives/demo_pulse.py): not measured"),
+    ):
+        if ids.get(key):
+            pages.append(template.format(pk=ids[key]))
+        else:
+            print(f"  {missing}")
+    return pages
 
 
 # --- Server -------------------------------------------------------------------------------------
@@ -262,23 +371,43 @@ def tail(log: Path, lines: int = 30) -> str:
 # --- Client -------------------------------------------------------------------------------------
 
 
-def log_in(base: str) -> str:
-    """Sign in as the bench user through the login form; return the Cookie header to reuse."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    login_url = f"{base}/accounts/login/"
-    with opener.open(login_url, timeout=TIMEOUT) as response:
+def totp_code(secret: str, at: float) -> str:
+    """The RFC 6238 code allauth expects at time ``at`` (HMAC-SHA1, 30 s steps, 6 digits)."""
+    counter = struct.pack(">Q", int(at) // 30)
+    digest = hmac.new(base64.b32decode(secret), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def post_form(
+    opener: urllib.request.OpenerDirector, url: str, fields: dict[str, str]
+) -> tuple[str, str]:
+    """GET the form at ``url``, POST ``fields`` with its CSRF token; return (landed path, html)."""
+    with opener.open(url, timeout=TIMEOUT) as response:
         html = response.read().decode()
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if not match or not any(c.name == "csrftoken" for c in jar):
-        raise BenchError("login page has no CSRF token")
-    form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": match[1], "login": BENCH_EMAIL, "password": BENCH_PASSWORD}
-    ).encode()
-    request = urllib.request.Request(login_url, data=form, headers={"Referer": login_url})
+    if not match:
+        raise BenchError(f"{url} has no CSRF token")
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": match[1], **fields}).encode()
+    request = urllib.request.Request(url, data=form, headers={"Referer": url})
     with opener.open(request, timeout=TIMEOUT) as response:  # follows the redirect
-        landed = urllib.parse.urlsplit(response.geturl()).path
-        response.read()
+        return urllib.parse.urlsplit(response.geturl()).path, response.read().decode()
+
+
+def log_in(base: str) -> str:
+    """Sign in as the bench user through the login and TOTP forms; return the Cookie header."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    landed, _ = post_form(
+        opener, f"{base}/accounts/login/", {"login": BENCH_EMAIL, "password": BENCH_PASSWORD}
+    )
+    if landed == MFA_PATH:
+        code = totp_code(BENCH_TOTP_SECRET, time.time())
+        landed, _ = post_form(opener, f"{base}{MFA_PATH}", {"code": code})
+        fresh = totp_code(BENCH_TOTP_SECRET, time.time())
+        if landed == MFA_PATH and fresh != code:  # the 30-second window turned meanwhile
+            landed, _ = post_form(opener, f"{base}{MFA_PATH}", {"code": fresh})
     if landed != "/" or not any(c.name == "sessionid" for c in jar):
         raise BenchError(f"login as {BENCH_EMAIL} failed (landed on {landed})")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
@@ -393,6 +522,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--network", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--initiative-pages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("pages", nargs="*", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -414,6 +544,7 @@ def run(args: argparse.Namespace) -> None:
         pages.append(PERSON_PAGE.format(pk=timings["person"]))
     else:
         print("no scale person with a confirmed tie: the person page is not measured")
+    pages += initiative_pages(env)
     queries = count_queries(env, pages)
 
     per_page = args.requests or (40 if args.quick else 200)
@@ -451,6 +582,9 @@ def main(argv: list[str]) -> int:
         return 0
     if args.network:
         network_child()
+        return 0
+    if args.initiative_pages:
+        initiative_pages_child()
         return 0
     try:
         run(args)

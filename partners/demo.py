@@ -29,6 +29,7 @@ from .models import (
 
 BENCH_EMAIL = "bench@bench.example"
 BENCH_PASSWORD = "bench-only-password"
+BENCH_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # bench/run.py computes codes from it
 DEMO_PASSWORD = "lmi-demo-2026"
 # A fixed TOTP secret so that the demo admin and programme manager can sign in at once; add it
 # to an authenticator app or compute codes from it (the browser tests do).
@@ -492,7 +493,8 @@ def seed_scale(data: dict[str, Any]) -> None:
     _scale_org_admins(rng, org_ids)
     _scale_domains(org_ids)
     data["scale_organisation_ids"] = org_ids
-    # The account the benchmark signs in with: an ordinary member of one scale organisation.
+    # The account the benchmark signs in with: a member of one scale organisation and a
+    # programme manager (so it reaches the monitor results), hence with TOTP.
     bench, created = User.objects.get_or_create(
         email=BENCH_EMAIL, defaults={"first_name": "Bench", "last_name": "Gebruiker"}
     )
@@ -500,6 +502,9 @@ def seed_scale(data: dict[str, Any]) -> None:
         bench.set_password(BENCH_PASSWORD)
         bench.save(update_fields=["password"])
         Membership.objects.create(user=bench, organisation_id=org_ids[0])
+    User.objects.filter(pk=bench.pk).update(portal_role=R.PROGRAMME_MANAGER)
+    if not Authenticator.objects.filter(user=bench, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(bench, BENCH_TOTP_SECRET)
     EmailAddress.objects.get_or_create(
         user=bench, email=BENCH_EMAIL, defaults={"verified": True, "primary": True}
     )

@@ -1,11 +1,34 @@
+import importlib.util
+import itertools
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
-from initiatives.models import Initiative
+from initiatives.models import (
+    ActionItem,
+    Comment,
+    Initiative,
+    Obstacle,
+    Participation,
+    ParticipationInvite,
+    Phase,
+    PhaseChange,
+)
+from initiatives.models.initiative import ACTIVE_PHASES, PHASE_ORDER
+from lmi_portal.core.markdown import render_markdown
 from lmi_portal.core.models import AuditEvent
 from network.models import Affiliation, ContinuityRun, NetworkSnapshot, Person, Tie
+from partners.access import can_view, managed_organisation_ids
+from partners.demo import BENCH_TOTP_SECRET
 from partners.models import (
     TLP,
     CommonUnderstandingAcceptance,
@@ -39,6 +62,14 @@ MODELS = [
     Affiliation,
     NetworkSnapshot,
     ContinuityRun,
+    Participation,
+    ParticipationInvite,
+    PhaseChange,
+    Obstacle,
+    ActionItem,
+    Comment,
+    Initiative.themes.through,
+    Initiative.systems.through,
 ]
 
 
@@ -129,9 +160,18 @@ def test_seed_scale_gives_realistic_memberships():
 
 
 def test_the_benchmark_account_reaches_the_measured_pages_directly(client):
-    call_command("seed_scale", organisations=3, people=5, initiatives=5, verbosity=0)
+    call_command("seed_scale", organisations=3, people=5, initiatives=20, verbosity=0)
     client.force_login(User.objects.get(email="bench@bench.example"))
-    for url in ("/", "/kennis/", "/initiatieven/"):
+    green = Initiative.objects.filter(tlp=TLP.GREEN, comments__isnull=False).first()
+    theme = Initiative.themes.through.objects.values_list("theme_id", flat=True).first()
+    for url in (
+        "/",
+        "/kennis/",
+        "/initiatieven/",
+        "/initiatieven/bord/",
+        f"/initiatieven/?phase=pilot&theme={theme}&sort=title",
+        green.get_absolute_url(),
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -173,3 +213,186 @@ def test_seed_scale_gives_people_affiliations_and_ties_and_tops_up():
     call_command("seed_scale", organisations=5, people=60, initiatives=0, ties=400, verbosity=0)
     assert scale_people.count() == 60
     assert Tie.objects.filter(person_a__in=scale_people).count() == 400
+
+
+# --- Initiatives in the demo ------------------------------------------------------------------
+
+
+def _demo_initiatives():
+    call_command("seed_demo", verbosity=0)
+    return {i.title: i for i in Initiative.objects.all()}
+
+
+def test_seed_demo_initiatives_cover_every_phase_with_their_story():
+    initiatives = _demo_initiatives()
+    assert len(initiatives) >= 12
+    assert {i.phase for i in initiatives.values()} == set(Phase.values)
+    for initiative in initiatives.values():
+        assert initiative.why and initiative.how and initiative.origin, initiative
+        assert initiative.effects and initiative.get_effects_display(), initiative
+        assert initiative.themes.exists(), initiative
+        assert initiative.requirement_owner.kind == Organisation.Kind.DEFENCE_UNIT, initiative
+        assert initiative.lead is not None, initiative
+    # The titles the browser journeys open are still there, with the audience they rely on.
+    assert initiatives["Voorspellend onderhoud Boxer met sensordata"].tlp == TLP.AMBER
+    strict = initiatives["Ervaringen met prestatiegebaseerd onderhoudscontract"]
+    assert (strict.tlp, strict.owner_organisation.short_name) == (TLP.AMBER_STRICT, "RMMV NL")
+    red = initiatives["Knelpunten leveringszekerheid (vertrouwelijk)"]
+    assert red.tlp == TLP.RED
+    assert red.shared_with_people.filter(email="pm@lmi.example").exists()
+    assert initiatives["Personeelsuitwisseling Defensie en industrie"].tlp == TLP.CLEAR
+    # The search journey expects exactly one hit for its own new initiative.
+    for field in ("title", "summary", "why", "how"):
+        assert not Initiative.objects.filter(**{f"{field}__icontains": "kalibratie"}).exists()
+
+
+def test_seed_demo_phase_histories_run_from_creation_to_the_current_phase():
+    initiatives = _demo_initiatives()
+    now = timezone.now()
+    for initiative in initiatives.values():
+        steps = list(initiative.phase_changes.order_by("created_at"))
+        assert steps[0].from_phase == "", initiative
+        assert steps[-1].to_phase == initiative.phase, initiative
+        for before, after in itertools.pairwise(steps):
+            assert after.from_phase == before.to_phase, initiative
+            assert before.created_at < after.created_at, initiative
+        for step in steps:
+            going_back = (
+                step.from_phase in PHASE_ORDER
+                and step.to_phase in PHASE_ORDER
+                and PHASE_ORDER.index(step.to_phase) < PHASE_ORDER.index(step.from_phase)
+            )
+            if step.to_phase in (Phase.PAUSED, Phase.STOPPED) or going_back:
+                assert len(step.reason) > 20, step
+        assert initiative.created_at == steps[0].created_at, initiative
+        assert initiative.phase_changed_at == steps[-1].created_at, initiative
+        assert initiative.updated_at == initiative.last_activity_at <= now, initiative
+        assert initiative.last_activity_at >= steps[-1].created_at, initiative
+    phases = {i.phase for i in initiatives.values()}
+    assert {Phase.PAUSED, Phase.STOPPED} <= phases
+    assert PhaseChange.objects.filter(
+        from_phase=Phase.ELABORATION, to_phase=Phase.EXPLORATION
+    ).exists(), "one initiative went a step back"
+
+
+def test_seed_demo_has_a_success_a_dormant_initiative_and_single_person_risks():
+    initiatives = _demo_initiatives()
+    now = timezone.now()
+    (success,) = [i for i in initiatives.values() if i.phase == Phase.EMBEDDED]
+    assert success.result and success.closed_at and 1 <= len(success.lessons) <= 2
+    assert success.closed_at == success.phase_changed_at < now
+
+    limit = now - timedelta(days=settings.INITIATIVE_DORMANT_AFTER_DAYS)
+    idle = [
+        i for i in initiatives.values() if i.phase in ACTIVE_PHASES and i.last_activity_at < limit
+    ]
+    assert [i.title for i in idle] == ["Mobiele veldwerkplaats Bushmaster"]
+    (dormant,) = idle
+    assert timedelta(days=55) < now - dormant.last_activity_at < timedelta(days=65)
+    assert dormant.last_activity_at < dormant.dormant_since <= now
+    assert [i for i in initiatives.values() if i.dormant_since] == [dormant]
+
+    assert any(i.deputy is None for i in initiatives.values())
+    pool = initiatives["Gedeelde monteurspool wielvoertuigen"]
+    lead_orgs = set(pool.lead.memberships.values_list("organisation", flat=True))
+    assert lead_orgs == set(pool.deputy.memberships.values_list("organisation", flat=True))
+    assert pool.participations.exclude(organisation__in=lead_orgs).count() >= 2
+
+
+def test_seed_demo_has_a_pending_invitation_for_rmmv_from_ddvs():
+    _demo_initiatives()
+    invite = ParticipationInvite.objects.get(status=ParticipationInvite.Status.PENDING)
+    assert invite.organisation.short_name == "RMMV NL"
+    assert invite.invited_by.email == "sanne.bakker@ddvs.example"
+    assert invite.initiative.owner_organisation.short_name == "DDVS"
+    assert invite.message
+    assert not invite.initiative.participations.filter(organisation=invite.organisation).exists()
+    lotte = User.objects.get(email="lotte.smit@rmmv.example")
+    assert invite.organisation.pk in managed_organisation_ids(lotte)
+
+
+def test_seed_demo_obstacles_actions_and_comments_are_realistic_and_visible_to_their_people():
+    _demo_initiatives()
+    assert Obstacle.objects.values("category").distinct().count() >= 6
+    escalated = Obstacle.objects.filter(escalated_at__isnull=False)
+    assert escalated.exists()
+    assert not escalated.filter(escalated_by__isnull=True).exists()
+    resolved = Obstacle.objects.filter(status=Obstacle.Status.RESOLVED)
+    assert resolved.exists()
+    for obstacle in resolved:
+        assert obstacle.raised_on < obstacle.resolved_on <= timezone.localdate()
+    assert any(action.is_overdue for action in ActionItem.objects.all())
+    done = ActionItem.objects.filter(status=ActionItem.Status.DONE)
+    assert done.exists() and not done.filter(done_at__isnull=True).exists()
+
+    comments = Comment.objects.select_related("initiative", "author")
+    assert comments.count() >= 15
+    for comment in comments:
+        assert comment.body_html == render_markdown(comment.body)
+        assert "**" not in comment.body_html and "<script" not in comment.body_html
+        assert comment.created_at <= comment.initiative.last_activity_at
+        # Nobody comments on an initiative they cannot see.
+        assert can_view(comment.author, comment.initiative), comment
+    assert comments.filter(body_html__contains="<strong>").exists()
+    assert comments.filter(body_html__contains="<li>").exists()
+    for initiative in Initiative.objects.all():
+        for user in (initiative.lead, initiative.deputy):
+            assert user is None or can_view(user, initiative), (initiative, user)
+
+
+# --- Initiatives in the scale data set --------------------------------------------------------
+
+
+def test_seed_scale_gives_initiatives_people_history_and_work_and_tops_up():
+    call_command("seed_scale", organisations=6, people=60, initiatives=60, ties=50, verbosity=0)
+    scale = Initiative.objects.filter(title__startswith="Schaalinitiatief ")
+    assert scale.count() == 60
+    for initiative in scale.prefetch_related("participations", "phase_changes", "themes"):
+        assert 1 <= len(initiative.participations.all()) <= 3, initiative
+        owner = initiative.owner_organisation_id
+        assert owner not in {p.organisation_id for p in initiative.participations.all()}
+        steps = sorted(initiative.phase_changes.all(), key=lambda step: step.created_at)
+        assert 1 <= len(steps) <= 4 and steps[0].from_phase == ""
+        assert steps[-1].to_phase == initiative.phase
+        assert all(b.from_phase == a.to_phase for a, b in itertools.pairwise(steps))
+        assert steps[-1].to_phase in PHASE_ORDER or steps[-1].reason
+        assert initiative.themes.all(), initiative
+        assert initiative.created_at == steps[0].created_at <= initiative.last_activity_at
+        assert initiative.updated_at == initiative.last_activity_at <= timezone.now()
+    assert set(scale.values_list("phase", flat=True)) >= set(PHASE_ORDER)
+    assert scale.filter(lead__email__endswith="@scale.example").count() == 60
+    assert 8 <= Obstacle.objects.filter(initiative__in=scale).count() <= 35
+    assert 80 <= ActionItem.objects.filter(initiative__in=scale).count() <= 160
+    assert any(a.is_overdue for a in ActionItem.objects.filter(initiative__in=scale))
+    comments = Comment.objects.filter(initiative__in=scale)
+    assert 15 <= comments.count() <= 50
+    assert not comments.filter(body_html="").exists()
+    assert scale.filter(dormant_since__isnull=False).exists()
+
+    counts_before = {m.__name__: m.objects.count() for m in MODELS}
+    call_command("seed_scale", organisations=6, people=60, initiatives=60, ties=50, verbosity=0)
+    assert {m.__name__: m.objects.count() for m in MODELS} == counts_before
+    call_command("seed_scale", organisations=6, people=60, initiatives=70, ties=50, verbosity=0)
+    assert scale.count() == 70
+    assert not scale.filter(phase_changes__isnull=True).exists()
+    assert not scale.filter(participations__isnull=True).exists()
+
+
+def test_the_benchmark_account_is_a_programme_manager_who_signs_in_with_totp(monkeypatch):
+    call_command("seed_scale", organisations=3, people=5, initiatives=5, verbosity=0)
+    bench = User.objects.get(email="bench@bench.example")
+    assert bench.is_programme_manager
+    assert Authenticator.objects.filter(user=bench, type=Authenticator.Type.TOTP).count() == 1
+    call_command("seed_scale", organisations=3, people=5, initiatives=5, verbosity=0)
+    assert Authenticator.objects.filter(user=bench).count() == 1
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    spec = importlib.util.spec_from_file_location("bench_run", path)
+    assert spec is not None and spec.loader is not None
+    bench_run = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench_run)  # its dataclasses look it up
+    spec.loader.exec_module(bench_run)
+    assert bench_run.BENCH_TOTP_SECRET == BENCH_TOTP_SECRET
+    now = time.time()
+    expected = format_hotp_value(hotp_value(BENCH_TOTP_SECRET, int(now) // 30))
+    assert bench_run.totp_code(BENCH_TOTP_SECRET, now) == expected
