@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -11,12 +11,13 @@ from initiatives.selectors import initiative_list
 from initiatives.selectors.pulse import pulse_open_invitations
 from partners.access import is_active_member, managed_organisation_ids
 from partners.decorators import onboarding_allowed
+from partners.http import AuthedHttpRequest
 from partners.models import Organisation
 
 
 @onboarding_allowed
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     visible = initiative_list(user=request.user)
     context = {
         "recent_initiatives": list(visible[:8]),

@@ -6,14 +6,21 @@ from django.http import HttpRequest
 
 from .access import is_active_member
 
+# Pages a user may see while a step (second factor, common understanding, invitation) is still
+# open. Background requests from them would be redirected to that step and reload the page, so
+# the notification badge is not loaded there.
+_GATE_PAGES = ("/accounts/", "/uitnodiging/", "/gemeenschappelijk-begrip/")
+
 
 def portal(request: HttpRequest) -> dict[str, Any]:
     """Navigation flags; templates only display what these say."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
+    is_member = signed_in and is_active_member(user)
     return {
         "nav_signed_in": signed_in,
-        "nav_is_member": signed_in and is_active_member(user),
+        "nav_is_member": is_member,
         "nav_is_programme_manager": signed_in and getattr(user, "is_programme_manager", False),
         "nav_is_admin": signed_in and getattr(user, "is_portal_admin", False),
+        "nav_load_badge": is_member and not request.path.startswith(_GATE_PAGES),
     }
