@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lmi_portal.core.models import System, Theme
 from partners.access import user_organisation_ids
-from partners.models import TLP, Membership, Organisation, SharingGroup, User
+from partners.models import TLP, Organisation, SharingGroup, User
+from partners.selectors import active_member_users
 
 from .models import Effect, Initiative, Origin, Phase
 from .models.initiative import ACTIVE_PHASES
@@ -21,9 +22,7 @@ TLP_STRICTNESS: list[str] = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, 
 
 def active_people() -> QuerySet[User]:
     """Active users with a current membership, by name: the people one can name on an item."""
-    return User.objects.filter(
-        is_active=True, pk__in=Membership.objects.counting().values("user_id")
-    ).order_by("last_name", "first_name")
+    return active_member_users().order_by("last_name", "first_name")
 
 
 def _choice_error(message: Promise | str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -105,11 +106,20 @@ def organisation_sections_for(
     return sections
 
 
+def active_member_users(*, organisation_ids: Iterable[int] | None = None) -> QuerySet[User]:
+    """Active accounts with a membership that counts (current, in an active organisation),
+    optionally of the given organisations only. Unordered."""
+    memberships = Membership.objects.counting()
+    if organisation_ids is not None:
+        memberships = memberships.filter(organisation_id__in=list(organisation_ids))
+    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+
+
 def member_directory(*, user: Any) -> QuerySet[User]:
     """Active members of active organisations, with their current memberships."""
     counting = Membership.objects.counting()
     return (
-        User.objects.filter(is_active=True, pk__in=counting.values("user_id"))
+        active_member_users()
         .prefetch_related(
             Prefetch(
                 "memberships",

@@ -10,7 +10,8 @@ from django.http import Http404
 
 from lmi_portal.core.models import Follow, System, Theme
 from partners.access import is_active_member, organisations_visible_to, visible_queryset
-from partners.models import Membership, Organisation, User
+from partners.models import Organisation, User
+from partners.selectors import active_member_users
 
 from ..models import Initiative
 
@@ -26,8 +27,8 @@ def can_follow(user: Any) -> bool:
     return is_active_member(user)
 
 
-def _active_member_ids() -> QuerySet[Membership, Any]:
-    return Membership.objects.counting().values("user_id")
+def _active_member_ids() -> QuerySet[User, Any]:
+    return active_member_users().values("pk")
 
 
 def initiative_follow_context(*, user: Any, initiative: Initiative) -> dict[str, Any]:

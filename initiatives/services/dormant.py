@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from lmi_portal.core.notifications import notification_send
 from lmi_portal.core.services import activity_record, audit_log
 from partners.access import can_view, is_active_member
-from partners.models import Membership, User
+from partners.models import User
+from partners.selectors import active_member_users
 
 from ..models import Initiative
 from ..models.initiative import ACTIVE_PHASES
@@ -30,11 +31,7 @@ VERB = "initiative.dormant"
 
 def _programme_managers() -> list[User]:
     return list(
-        User.objects.filter(
-            portal_role=User.PortalRole.PROGRAMME_MANAGER,
-            is_active=True,
-            pk__in=Membership.objects.counting().values("user_id"),
-        ).order_by("pk")
+        active_member_users().filter(portal_role=User.PortalRole.PROGRAMME_MANAGER).order_by("pk")
     )
 
 

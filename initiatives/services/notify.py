@@ -9,7 +9,8 @@ from typing import Any
 from lmi_portal.core.models import System, Theme
 from lmi_portal.core.notifications import followers_of_any, notification_send
 from partners.access import can_view
-from partners.models import TLP, Membership, Organisation, User
+from partners.models import TLP, Organisation
+from partners.selectors import active_member_users
 
 from ..models import Initiative, Participation
 
@@ -35,11 +36,7 @@ def _followers(initiative: Initiative) -> Any:
             (Organisation, participants.values("organisation_id")),
         ]
     )
-    return (
-        User.objects.filter(is_active=True, pk__in=follower_ids)
-        .filter(pk__in=Membership.objects.counting().values("user_id"))
-        .order_by("pk")
-    )
+    return active_member_users().filter(pk__in=follower_ids).order_by("pk")
 
 
 def initiative_followers_notify(

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from lmi_portal.core.notifications import notification_send
 from lmi_portal.core.services import audit_log, outbox_enqueue
 from partners.access import can_view
-from partners.models import TLP, Membership, Organisation, User
+from partners.models import TLP, Organisation, User
+from partners.selectors import active_member_users
 
 from ..models import (
     Initiative,
@@ -40,11 +41,8 @@ OPEN_TEXT_MAX = 2000
 
 
 def _active_members(organisation_ids: Iterable[int] | None = None) -> QuerySet[User]:
-    """Active accounts with a membership that counts (current, in an active organisation)."""
-    memberships = Membership.objects.counting()
-    if organisation_ids is not None:
-        memberships = memberships.filter(organisation_id__in=list(organisation_ids))
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("pk")
+    """Active accounts with a membership that counts, in a stable order."""
+    return active_member_users(organisation_ids=organisation_ids).order_by("pk")
 
 
 def _initiative_invitees(initiative: Initiative) -> list[User]:
