@@ -5,11 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from .access import is_active_member
-
-# Pages a user may see while a step (second factor, common understanding, invitation) is still
-# open. Background requests from them would be redirected to that step and reload the page, so
-# the notification badge is not loaded there.
-_GATE_PAGES = ("/accounts/", "/uitnodiging/", "/gemeenschappelijk-begrip/")
+from .middleware import GATE_OPEN_PATHS
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -22,5 +18,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "nav_is_member": is_member,
         "nav_is_programme_manager": signed_in and getattr(user, "is_programme_manager", False),
         "nav_is_admin": signed_in and getattr(user, "is_portal_admin", False),
-        "nav_load_badge": is_member and not request.path.startswith(_GATE_PAGES),
+        # Loaded by htmx; on a gate page its request would be redirected to that same step
+        # and reload the page (restarting a TOTP setup), so it waits until the gates are passed.
+        "nav_load_badge": is_member and not request.path.startswith(GATE_OPEN_PATHS),
     }

@@ -22,8 +22,9 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 # Paths a signed-in user can always reach, whatever else is still to do.
 _ALWAYS_OPEN = ("/accounts/", "/static/", "/health/", "/i18n/", "/taal/", "/uitnodiging/")
-# ... and the common-understanding pages themselves, which the redirect leads to.
-_COMMON_UNDERSTANDING_OPEN = (*_ALWAYS_OPEN, "/gemeenschappelijk-begrip/")
+# ... and the common-understanding pages themselves, which the redirect leads to: every page a
+# user may see while a step (second factor, common understanding, invitation) is still open.
+GATE_OPEN_PATHS = (*_ALWAYS_OPEN, "/gemeenschappelijk-begrip/")
 
 
 def _always_open(path: str) -> bool:
@@ -155,7 +156,7 @@ class CommonUnderstandingMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(_COMMON_UNDERSTANDING_OPEN)
+            and not request.path.startswith(GATE_OPEN_PATHS)
             and not common_understanding_has_accepted_current(user=user, session=request.session)
             and not _is_public_view(request)
         ):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lmi_portal.core.models import Notification
 from partners.models import TLP
-from tests.factories import InitiativeFactory, ParticipationFactory
+from tests.factories import InitiativeFactory, ParticipationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,19 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(LIST_URL)
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
+
+
+def test_badge_loads_on_normal_pages_but_not_on_gate_pages(client, member):
+    """On a gate page (e.g. TOTP setup) the badge's request would be redirected to that same
+    page and reload it, so the badge is left out there."""
+    client.force_login(member)
+    badge = reverse("partners:notifications_badge")
+    assert badge in client.get(reverse("initiatives:list")).content.decode()
+    assert badge not in client.get(reverse("account_change_password")).content.decode()
+
+
+def test_badge_is_not_loaded_for_someone_without_a_membership(client, db):
+    client.force_login(UserFactory())
+    page = client.get(reverse("dashboard"))
+    assert b"<nav" in page.content  # a real page with the menu, not a redirect
+    assert reverse("partners:notifications_badge") not in page.content.decode()
