@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from ..models import Comment
 from ..permissions import can_comment
 from ..selectors import initiative_get
 from ..services import comments as services
-from .work import add_service_errors, render_section, section_saved, section_view
+from .work import section_saved, section_submit, section_view
 
 SECTION = "comments"
 
@@ -31,16 +30,17 @@ def comments(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not can_comment(request.user, initiative):
         raise Http404
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_create(
-                actor=request.user, initiative=initiative, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return section_saved(request, initiative, SECTION, _("Reactie geplaatst."))
-    return render_section(request, initiative, SECTION, forms={"comment_form": form})
+    return section_submit(
+        request,
+        initiative,
+        SECTION,
+        form=form,
+        form_key="comment_form",
+        write=lambda data: services.comment_create(
+            actor=request.user, initiative=initiative, body=data["body"]
+        ),
+        notice=_("Reactie geplaatst."),
+    )
 
 
 @require_POST

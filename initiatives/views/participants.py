@@ -28,7 +28,14 @@ from ..selectors.work import (
     participation_invites_for_admin,
 )
 from ..services import participants as services
-from .work import add_service_errors, render_section, section_refused, section_saved, section_view
+from .work import (
+    add_service_errors,
+    render_section,
+    section_refused,
+    section_saved,
+    section_submit,
+    section_view,
+)
 
 SECTION = "participants"
 INVITES_TEMPLATE = "initiatives/invites.html"
@@ -95,25 +102,21 @@ def participation_update(
     if not services.can_update_participation(request.user, participation):
         raise Http404
     form = ParticipationForm(request.POST, instance=participation)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.participation_update(
-                actor=request.user,
-                participation=participation,
-                role=data["role"],
-                brings=data["brings"],
-                gets=data["gets"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            notice = _("Bijgewerkt wat %(org)s brengt en haalt.") % {
-                "org": participation.organisation.name
-            }
-            return section_saved(request, initiative, SECTION, notice)
-    return render_section(
-        request, initiative, SECTION, forms={f"participation:{participation.pk}": form}
+    return section_submit(
+        request,
+        initiative,
+        SECTION,
+        form=form,
+        form_key=f"participation:{participation.pk}",
+        write=lambda data: services.participation_update(
+            actor=request.user,
+            participation=participation,
+            role=data["role"],
+            brings=data["brings"],
+            gets=data["gets"],
+        ),
+        notice=_("Bijgewerkt wat %(org)s brengt en haalt.")
+        % {"org": participation.organisation.name},
     )
 
 

@@ -8,7 +8,7 @@ see it) and then the sub-object within that initiative (404 otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -87,6 +87,28 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def section_submit(
+    request: AuthedHttpRequest,
+    initiative: Initiative,
+    section: str,
+    *,
+    form: forms.BaseForm,
+    form_key: str,
+    write: Callable[[dict[str, Any]], object],
+    notice: str,
+) -> HttpResponse:
+    """Validate ``form`` and hand its data to ``write`` (a service call). A service refusal
+    lands on the form; an invalid form re-renders the section with the input kept."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return section_saved(request, initiative, section, notice)
+    return render_section(request, initiative, section, forms={form_key: form})
+
+
 def _contributable(request: AuthedHttpRequest, pk: int) -> Initiative:
     """The initiative, if the user may see it and raise obstacles and actions; else 404."""
     initiative = initiative_get(user=request.user, pk=pk)
@@ -114,22 +136,22 @@ def obstacles(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         owners=initiative_owner_choices(initiative=initiative),
         id_prefix="new-obstacle",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.obstacle_create(
-                actor=request.user,
-                initiative=initiative,
-                title=data["title"],
-                category=data["category"],
-                description=data["description"],
-                owner=data["owner"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return section_saved(request, initiative, "obstacles", _("Belemmering gemeld."))
-    return render_section(request, initiative, "obstacles", forms={"obstacle_form": form})
+    return section_submit(
+        request,
+        initiative,
+        "obstacles",
+        form=form,
+        form_key="obstacle_form",
+        write=lambda data: services.obstacle_create(
+            actor=request.user,
+            initiative=initiative,
+            title=data["title"],
+            category=data["category"],
+            description=data["description"],
+            owner=data["owner"],
+        ),
+        notice=_("Belemmering gemeld."),
+    )
 
 
 @require_POST
@@ -141,21 +163,21 @@ def obstacle_update(request: AuthedHttpRequest, pk: int, obstacle_pk: int) -> Ht
         owners=initiative_owner_choices(initiative=initiative),
         id_prefix=f"obstacle-{obstacle.pk}",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.obstacle_update(
-                actor=request.user,
-                obstacle=obstacle,
-                status=data["status"],
-                category=data["category"],
-                owner=data["owner"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return section_saved(request, initiative, "obstacles", _("Belemmering bijgewerkt."))
-    return render_section(request, initiative, "obstacles", forms={f"obstacle:{obstacle.pk}": form})
+    return section_submit(
+        request,
+        initiative,
+        "obstacles",
+        form=form,
+        form_key=f"obstacle:{obstacle.pk}",
+        write=lambda data: services.obstacle_update(
+            actor=request.user,
+            obstacle=obstacle,
+            status=data["status"],
+            category=data["category"],
+            owner=data["owner"],
+        ),
+        notice=_("Belemmering bijgewerkt."),
+    )
 
 
 @require_POST
@@ -189,21 +211,21 @@ def actions(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         owners=initiative_owner_choices(initiative=initiative),
         id_prefix="new-action",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.action_create(
-                actor=request.user,
-                initiative=initiative,
-                title=data["title"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return section_saved(request, initiative, "actions", _("Actie toegevoegd."))
-    return render_section(request, initiative, "actions", forms={"action_form": form})
+    return section_submit(
+        request,
+        initiative,
+        "actions",
+        form=form,
+        form_key="action_form",
+        write=lambda data: services.action_create(
+            actor=request.user,
+            initiative=initiative,
+            title=data["title"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+        ),
+        notice=_("Actie toegevoegd."),
+    )
 
 
 @require_POST
@@ -215,21 +237,21 @@ def action_update(request: AuthedHttpRequest, pk: int, action_pk: int) -> HttpRe
         owners=initiative_owner_choices(initiative=initiative),
         id_prefix=f"action-{action.pk}",
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.action_update(
-                actor=request.user,
-                action=action,
-                title=data["title"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return section_saved(request, initiative, "actions", _("Actie bijgewerkt."))
-    return render_section(request, initiative, "actions", forms={f"action:{action.pk}": form})
+    return section_submit(
+        request,
+        initiative,
+        "actions",
+        form=form,
+        form_key=f"action:{action.pk}",
+        write=lambda data: services.action_update(
+            actor=request.user,
+            action=action,
+            title=data["title"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+        ),
+        notice=_("Actie bijgewerkt."),
+    )
 
 
 @require_POST
