@@ -1,7 +1,9 @@
-from django.urls import path
-
-from . import views
+from . import urls_documents, urls_library
 
 app_name = "knowledge"
 
-urlpatterns = [path("", views.index, name="index")]
+# One module per area: the library and items, and the files of documents.
+urlpatterns = [
+    *urls_library.urlpatterns,
+    *urls_documents.urlpatterns,
+]

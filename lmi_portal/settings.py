@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -274,6 +275,17 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded documents live here, outside every served directory, under random names.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+
+# --- Knowledge ------------------------------------------------------------------------------
+KNOWLEDGE_UPLOAD_MAX_BYTES = env.int("KNOWLEDGE_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+KNOWLEDGE_REVIEW_MONTHS = env.int("KNOWLEDGE_REVIEW_MONTHS", default=12)
+# Behind nginx: the internal location that serves PRIVATE_MEDIA_ROOT (e.g. "/_private/"); the
+# download view then answers with X-Accel-Redirect instead of streaming the file itself.
+KNOWLEDGE_X_ACCEL_PREFIX = env.str("KNOWLEDGE_X_ACCEL_PREFIX", default="")
+# A clamd virus scanner ("unix:///run/clamav/clamd.ctl" or "tcp://clamav:3310"); empty = off.
+CLAMD_URL = env.str("CLAMD_URL", default="")
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

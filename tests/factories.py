@@ -20,6 +20,7 @@ from initiatives.models import (
     PulseForm,
     PulseRound,
 )
+from knowledge.models import KnowledgeItem
 from lmi_portal.core.markdown import render_markdown
 from network.models import Affiliation, Person, Tie
 from partners.models import (
@@ -164,6 +165,18 @@ class PulseRoundFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Monitorronde {n}")
     form = PulseForm.FULL
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class KnowledgeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KnowledgeItem
+
+    kind = KnowledgeItem.Kind.BEST_PRACTICE
+    title = factory.Sequence(lambda n: f"Kennisitem {n}")
+    summary = "Een korte samenvatting."
+    tlp = TLP.GREEN
+    owner_organisation = factory.SubFactory(OrganisationFactory)
+    search_text = factory.LazyAttribute(lambda i: f"{i.title}\n{i.summary}")
 
 
 def member_of(organisation: Organisation, **user_kwargs: object) -> User:

@@ -227,3 +227,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.text}"
+
+
+class SearchWord(models.Model):
+    """Every distinct word in the searchable texts, for typo tolerance: on PostgreSQL a query
+    word that matches nothing is corrected to the most similar known word (pg_trgm)."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("zoekwoord")
+        verbose_name_plural = _("zoekwoorden")
+
+    def __str__(self) -> str:
+        return self.word

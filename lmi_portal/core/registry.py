@@ -140,3 +140,11 @@ class InitiativeSection:
 # access. Lets knowledge show related items on an initiative without initiatives importing it.
 InitiativeSectionProvider = Callable[[Any, Any], InitiativeSection | None]
 initiative_sections: Registry[InitiativeSectionProvider] = Registry("initiative_sections")
+
+
+# Called with (initiative, actor) inside the transaction that closes an initiative as Geborgd;
+# knowledge turns its lessons into lesson-learned items this way.
+InitiativeClosedListener = Callable[[Any, Any], None]
+initiative_closed_listeners: Registry[InitiativeClosedListener] = Registry(
+    "initiative_closed_listeners"
+)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .views import library
+
+urlpatterns = [
+    path("", library.index, name="index"),
+]
