@@ -6,7 +6,7 @@ page, and a theme, an initiative and a monitor round for the initiative pages), 
 queries of each page in-process with Django's test client, serve the app with gunicorn (DEBUG
 off), sign in as the bench user (a programme manager, so with TOTP) and time each page at
 concurrency 1 and 8. Every figure is printed next to its ratio to the reference
-view (``/kennis/``, a static authenticated page) at the same concurrency in the same run, so the
+view (``/over/``, a static authenticated page) at the same concurrency in the same run, so the
 ratios compare across machines where the absolute numbers do not.
 
 Only the standard library is used on the client side.
@@ -42,7 +42,7 @@ BENCH_PASSWORD = "bench-only-password"  # noqa: S105  (scale data set only)
 BENCH_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # noqa: S105  (partners/demo.py)
 HOST = "127.0.0.1"
 MFA_PATH = "/accounts/2fa/authenticate/"
-REFERENCE = "/kennis/"
+REFERENCE = "/over/"
 PAGES = [
     REFERENCE,
     "/initiatieven/",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("health/", core_views.health, name="health"),
     path("zoeken/", core_views.search, name="search"),
+    path("over/", core_views.about, name="about"),
     path("taal/", partner_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -25,3 +25,10 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     hits = search_for_user(user=request.user, query=query)
     return render(request, "core/search.html", {"query": query, "hits": hits})
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    """What the portal is for and how the network uses it; a static page (also the bench's
+    reference view)."""
+    return render(request, "core/about.html")
