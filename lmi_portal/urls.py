@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("health/", core_views.health, name="health"),
     path("zoeken/", core_views.search, name="search"),
+    path("zoeken/live/", core_views.search_live, name="search_live"),
     path("over/", core_views.about, name="about"),
     path("taal/", partner_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

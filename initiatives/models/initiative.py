@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -114,6 +115,9 @@ class Initiative(Shareable):
     # Set when the dormancy scan flagged it; cleared by the next activity. Keeps the scan
     # idempotent: an initiative is flagged once per dormant spell.
     dormant_since = models.DateTimeField(_("slapend sinds"), null=True, blank=True)
+    # Full-text search vector of title, summary, why and how; on PostgreSQL a trigger keeps it
+    # current (migration 0004), SQLite leaves it empty and searches the text fields.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -15,7 +15,6 @@ from lmi_portal.core.registry import (
     InitiativeSection,
     OrganisationSection,
     PersonSection,
-    SearchHit,
     SectionLink,
     initiative_sections,
 )
@@ -108,22 +107,6 @@ def initiative_successes(*, user: Any) -> QuerySet[Initiative]:
         )
         .order_by(F("closed_at").desc(nulls_last=True), "-id")
     )
-
-
-def initiative_search_hits(user: Any, query: str, limit: int) -> list[SearchHit]:
-    hits = []
-    for initiative in initiative_list(user=user, query=query)[:limit]:
-        score = 2.0 if query.lower() in initiative.title.lower() else 1.0
-        hits.append(
-            SearchHit(
-                kind=str(_("Initiatief")),
-                title=initiative.title,
-                url=initiative.get_absolute_url(),
-                snippet=initiative.summary[:200],
-                score=score,
-            )
-        )
-    return hits
 
 
 def initiative_digest_section(user: Any, since: datetime) -> DigestSection | None:

@@ -1,19 +1,23 @@
 """Small registries through which domain apps plug into core without core importing them.
 
 Apps register in ``AppConfig.ready()``; core iterates the registered providers. Digest
-providers return sections for one user's digest, search providers return hits for one user's
-query, demo seeders fill the demo and scale data sets in dependency order. Organisation
-section providers add a block to an organisation's profile page for one viewer (e.g. the
-initiatives it takes part in), so partners can show them without importing later apps;
-person section providers do the same for a person's page in network.
+providers return sections for one user's digest, search providers return one group of hits
+for one user's query (see lmi_portal.core.search), demo seeders fill the demo and scale data
+sets in dependency order. Organisation section providers add a block to an organisation's
+profile page for one viewer (e.g. the initiatives it takes part in), so partners can show them
+without importing later apps; person section providers do the same for a person's page in
+network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .search import SearchTerms
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,11 +36,55 @@ class DigestSection:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One result. ``snippet`` is safe HTML (escaped text with <mark>), built by
+    ``lmi_portal.core.search``; ``meta`` are short plain facts (organisation, kind, status)."""
+
     kind: str
     title: str
     url: str
     snippet: str = ""
     score: float = 0.0
+    meta: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One provider call: the parsed terms, which slice of the ranked hits (``limit`` 0 asks
+    for the count only) and the results page's options (e.g. a knowledge kind), which each
+    provider validates itself."""
+
+    terms: SearchTerms
+    limit: int = 5
+    offset: int = 0
+    options: Mapping[str, str] = field(default_factory=dict)
+    # The live results in the header show no snippets; they need not be computed.
+    snippets: bool = True
+
+    def option(self, name: str) -> str:
+        return self.options.get(name, "")
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """A filter a provider offers on the results page: a select, or a checkbox ("check")."""
+
+    name: str
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()
+    value: str = ""
+    widget: str = "select"
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """One type of result for one user: the hits of the requested slice and how many there
+    are in all, both from the same access-filtered query."""
+
+    key: str
+    label: str
+    hits: tuple[SearchHit, ...]
+    total: int
+    filters: tuple[SearchFilter, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +139,8 @@ class Registry(Generic[F]):
 
 
 DigestProvider = Callable[[Any, datetime], DigestSection | None]
-SearchProvider = Callable[[Any, str, int], list[SearchHit]]
+# (user, request) -> the user's hits of one type, or None when the user may not search it.
+SearchProvider = Callable[[Any, SearchRequest], SearchGroup | None]
 Seeder = Callable[[dict[str, Any]], None]
 # (viewer, organisation) -> a section, or None to show nothing.
 OrganisationSectionProvider = Callable[[Any, Any], OrganisationSection | None]

@@ -7,6 +7,7 @@ from lmi_portal.core.registry import (
     DigestLine,
     DigestSection,
     Registry,
+    SearchGroup,
     SearchHit,
     digest_providers,
     search_providers,
@@ -28,16 +29,53 @@ def test_registry_keeps_order_and_refuses_a_second_provider_under_one_key():
 
 
 def test_apps_register_their_providers():
-    assert "initiatives" in search_providers
+    assert {"initiatives", "knowledge", "organisations", "people"} <= set(
+        key for key, _ in search_providers.items()
+    )
     assert "initiatives" in digest_providers
 
 
-def test_search_merges_providers_best_first(monkeypatch):
+def test_search_asks_every_provider_in_order_and_skips_those_without_access(monkeypatch):
     monkeypatch.setattr(search_providers, "_providers", {})
-    search_providers.register("low", lambda u, q, n: [SearchHit("x", "laag", "/l", score=1)])
-    search_providers.register("high", lambda u, q, n: [SearchHit("y", "hoog", "/h", score=5)])
-    assert [h.title for h in search_for_user(user=None, query="iets")] == ["hoog", "laag"]
-    assert search_for_user(user=None, query="   ") == []
+    asked = []
+
+    def provider(key, total):
+        def search(user, request):
+            asked.append((key, request.terms.terms, request.limit))
+            hits = (SearchHit("x", f"{key} treffer", f"/{key}"),)
+            return SearchGroup(key=key, label=key, hits=hits, total=total)
+
+        return search
+
+    search_providers.register("second", provider("second", 1), order=20)
+    search_providers.register("first", provider("first", 3), order=10)
+    search_providers.register("hidden", lambda user, request: None, order=30)
+    results = search_for_user(user=None, query="Iets  anders", per_group=4)
+    assert [g.key for g in results.groups] == ["first", "second"]
+    assert results.total == 4
+    assert asked == [("first", ("iets", "anders"), 4), ("second", ("iets", "anders"), 4)]
+    # No words, no search.
+    asked.clear()
+    assert search_for_user(user=None, query="  &|! ").groups == ()
+    assert asked == []
+
+
+@pytest.mark.django_db
+def test_search_asks_only_counts_of_the_other_groups_when_one_is_chosen(monkeypatch):
+    monkeypatch.setattr(search_providers, "_providers", {})
+    limits = {}
+
+    def provider(key):
+        def search(user, request):
+            limits[key] = (request.limit, request.offset)
+            return SearchGroup(key=key, label=key, hits=(), total=0)
+
+        return search
+
+    search_providers.register("a", provider("a"))
+    search_providers.register("b", provider("b"))
+    search_for_user(user=None, query="iets", group="b", page=3, per_page=10)
+    assert limits == {"a": (0, 0), "b": (10, 20)}
 
 
 def test_digest_leaves_out_empty_sections(monkeypatch):
@@ -57,11 +95,13 @@ def test_search_and_digest_respect_the_access_policy(member, outsider, company):
     )
     InitiativeFactory(title="Boxer sensoren open", owner_organisation=company, tlp=TLP.GREEN)
     since = timezone.now() - timedelta(days=1)
-    assert {h.title for h in search_for_user(user=member, query="Boxer")} == {
-        "Boxer sensoren geheim", "Boxer sensoren open"}  # fmt: skip
-    assert {h.title for h in search_for_user(user=outsider, query="Boxer")} == {
-        "Boxer sensoren open"
-    }
+
+    def found(user):
+        results = search_for_user(user=user, query="Boxer")
+        return {hit.title for group in results.groups for hit in group.hits}
+
+    assert found(member) == {"Boxer sensoren geheim", "Boxer sensoren open"}
+    assert found(outsider) == {"Boxer sensoren open"}
     lines = [
         line.text for s in digest_sections_for_user(user=outsider, since=since) for line in s.lines
     ]

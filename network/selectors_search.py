@@ -1,0 +1,93 @@
+"""People in the portal search: the who's-who, for active members only.
+
+The same people as the directory (``person_directory``): a current post at an active
+organisation, not anonymised. Found by name, expertise, post and organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from lmi_portal.core.registry import SearchGroup, SearchHit, SearchRequest
+from lmi_portal.core.search import (
+    SearchField,
+    SearchTerms,
+    plain_snippet,
+    ranked_page,
+    search_filter,
+)
+from partners.access import can_view_people
+from partners.models import Organisation
+
+from .models import Affiliation, Person
+from .selectors import person_directory
+
+
+def _post_matches(word: str) -> Q:
+    """A current post whose title or organisation contains ``word``. A subquery of person ids
+    (not a join, so nobody appears twice; not correlated, so it runs once)."""
+    posts = Affiliation.objects.current().filter(
+        Q(title__icontains=word)
+        | Q(organisation__name__icontains=word)
+        | Q(organisation__short_name__icontains=word),
+        organisation__status=Organisation.Status.ACTIVE,
+    )
+    return Q(pk__in=posts.values("person_id"))
+
+
+FIELDS = (
+    SearchField("first_name", "A"),
+    SearchField("last_name", "A"),
+    SearchField("posts", "B", match=_post_matches),
+    SearchField("expertise", "C"),
+)
+
+
+def person_search_hits(user: Any, request: SearchRequest) -> SearchGroup | None:
+    if not can_view_people(user):
+        return None
+    # Names are not in the word list that typo correction draws on; leaving corrections out
+    # keeps this a scan of the plain terms.
+    terms = SearchTerms(terms=request.terms.terms)
+    matches = search_filter(person_directory(user=user), terms, fields=FIELDS)
+    posts = Prefetch(
+        "affiliations",
+        queryset=Affiliation.objects.current()
+        .filter(organisation__status=Organisation.Status.ACTIVE)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk"),
+        to_attr="search_posts",
+    )
+    page, total = ranked_page(
+        matches.prefetch_related(None)
+        .prefetch_related(posts)
+        .only("pk", "first_name", "last_name", "expertise"),
+        ordering=(F("search_rank").desc(), F("last_name"), F("first_name"), F("pk")),
+        offset=request.offset,
+        limit=request.limit,
+    )
+    hits = tuple(_hit(person, request) for person in page)
+    return SearchGroup(key="people", label=_("Personen"), hits=hits, total=total)
+
+
+def _hit(person: Person, request: SearchRequest) -> SearchHit:
+    posts = getattr(person, "search_posts", [])
+    meta = tuple(
+        " · ".join(part for part in (post.title, post.organisation.display_name) if part)
+        for post in posts[:2]
+    )
+    return SearchHit(
+        kind=_("Persoon"),
+        title=person.full_name,
+        url=person.get_absolute_url(),
+        snippet=(
+            plain_snippet(person.expertise, request.terms)
+            if request.snippets and person.expertise
+            else ""
+        ),
+        score=float(getattr(person, "search_rank", 0.0)),
+        meta=meta,
+    )

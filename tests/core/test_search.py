@@ -1,0 +1,183 @@
+"""The search framework: parsing queries, safe snippets, the word list, and the search pages
+(results page and the header's live partial) with odd input."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from lmi_portal.core.models import SearchWord
+from lmi_portal.core.search import (
+    MARK_START,
+    MARK_STOP,
+    SearchTerms,
+    marked_html,
+    marked_words,
+    parse_terms,
+    plain_snippet,
+    search_words_register,
+    with_corrections,
+)
+from partners.models import TLP
+from tests.factories import InitiativeFactory
+
+SEARCH = reverse("search")
+LIVE = reverse("search_live")
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL"
+)
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+
+def test_terms_are_lowercase_words_without_operators():
+    assert parse_terms("Onderhoud & (Boxer | !CV90) 'sensor':*") == (
+        "onderhoud", "boxer", "cv90", "sensor")  # fmt: skip
+    assert parse_terms("a_b c-d") == ()  # single letters are no terms
+    assert parse_terms("ĳzer Straße café") == ("ĳzer", "straße", "café")
+
+
+def test_terms_are_bounded_and_distinct():
+    assert parse_terms("boxer Boxer BOXER") == ("boxer",)
+    assert len(parse_terms(" ".join(f"woord{n}" for n in range(20)))) == 8
+    assert parse_terms("x" * 100) == ("x" * 40,)
+    assert parse_terms("ab " * 100 + "laatste") == ("ab",)  # only the first 200 characters
+
+
+def test_tsquery_is_built_from_sanitised_words_only():
+    terms = SearchTerms(terms=("onderhuod", "boxer"), corrections=(("onderhoud",), ()))
+    assert terms.raw_tsquery() == "(onderhuod:* | onderhoud:*) & (boxer:*)"
+    assert terms.corrected
+    assert not SearchTerms.parse("boxer").corrected
+
+
+# --- Snippets -----------------------------------------------------------------------------------
+
+
+def test_marked_html_escapes_everything_but_the_marks():
+    html = marked_html(f"<script>x</script> {MARK_START}<b>kop</b>{MARK_STOP} & {MARK_STOP}")
+    assert html == "&lt;script&gt;x&lt;/script&gt; <mark>&lt;b&gt;kop&lt;/b&gt;</mark> &amp; "
+
+
+def test_plain_snippet_shows_the_text_around_the_first_match():
+    text = "begin " + "vulling " * 60 + "de <koppeling> moet vast " + "staart " * 60
+    snippet = plain_snippet(text, SearchTerms.parse("koppeling"))
+    assert snippet.startswith("… ")
+    assert snippet.endswith(" …")
+    assert "&lt;<mark>koppeling</mark>&gt;" in snippet
+    assert "begin" not in snippet
+    assert len(snippet) < 300
+
+
+def test_plain_snippet_without_a_match_shows_the_start():
+    assert plain_snippet("Korte tekst.", SearchTerms.parse("ander")) == "Korte tekst."
+    assert plain_snippet("", SearchTerms.parse("ander")) == ""
+
+
+def test_marked_words_reads_the_highlights():
+    snippets = ["de <mark>Onderhouden</mark> en <mark>boxer</mark>", "<mark>boxer</mark>"]
+    assert marked_words(snippets) == ["onderhouden", "boxer"]
+
+
+# --- The word list ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_word_list_keeps_words_of_letters_only_and_never_twice():
+    assert search_words_register(["Het onderhoud van de CV90 is op 2024-03-01 gedaan, ok?"]) == 4
+    search_words_register(["onderhoud opnieuw"])
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert words == {"het", "onderhoud", "van", "gedaan", "opnieuw"}
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_corrections_are_the_most_similar_known_words():
+    search_words_register(["onderhoud onderhouden remblok"])
+    corrected = with_corrections(SearchTerms.parse("onderhuod remblok xq"))
+    assert "onderhoud" in corrected.corrections[0]
+    assert "remblok" not in corrected.corrections[1]  # the term itself is no correction
+    assert corrected.corrections[2] == ()  # too short to correct
+
+
+@pytest.mark.django_db
+def test_without_postgresql_nothing_is_corrected():
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite behaviour")
+    search_words_register(["onderhoud"])
+    assert not with_corrections(SearchTerms.parse("onderhuod")).corrected
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "   "},
+        {"q": "&|!:*()'"},
+        {"q": "onderhoud:* & !x | (y)"},
+        {"q": "x" * 5000},
+        {"q": "ab " * 300},
+        {"q": "\x00boxer"},
+        {"q": "boxer", "type": "bestaat-niet", "page": "-1"},
+        {"q": "boxer", "type": "knowledge", "page": "99999999999999999999"},
+        {"q": "boxer", "type": "initiatives", "page": "abc", "kind": "<script>", "archived": "x"},
+        {"q": "boxer", **{f"optie{n}": "waarde" * 50 for n in range(30)}},
+    ],
+)
+def test_odd_queries_never_fail(client, member, params):
+    InitiativeFactory(title="Boxer sensoren", tlp=TLP.GREEN)
+    client.force_login(member)
+    assert client.get(SEARCH, params).status_code == 200
+    assert client.get(LIVE, params).status_code == 200
+
+
+@pytest.mark.django_db
+def test_results_page_groups_by_type_with_counts(client, member, company):
+    InitiativeFactory(title="Boxer sensoren", tlp=TLP.GREEN, owner_organisation=company)
+    client.force_login(member)
+    body = client.get(SEARCH, {"q": "boxer"}).content.decode()
+    assert "Initiatieven" in body
+    assert "Boxer sensoren" in body
+    assert 'aria-current="page"' in body
+    assert "?q=boxer&amp;type=initiatives" in body
+
+
+@pytest.mark.django_db
+def test_results_page_gives_hints_when_nothing_is_found(client, member):
+    client.force_login(member)
+    body = client.get(SEARCH, {"q": "qwertyuiop"}).content.decode()
+    assert "Niets gevonden voor “qwertyuiop”." in body
+    assert "Controleer de spelling" in body
+
+
+@pytest.mark.django_db
+def test_live_partial_is_empty_below_two_characters(client, member):
+    client.force_login(member)
+    response = client.get(LIVE, {"q": "b"})
+    assert response.status_code == 200
+    assert "nav-search-panel" not in response.content.decode()
+    assert 'id="nav-search-status"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_header_box_searches_live_and_works_without_javascript(client, member):
+    client.force_login(member)
+    body = client.get(reverse("about")).content.decode()
+    assert f'action="{SEARCH}"' in body
+    assert f'hx-get="{LIVE}"' in body
+    assert 'hx-trigger="input changed delay:300ms, search"' in body
+    assert 'role="status"' in body
+    assert "js/search.js" in body
+
+
+def test_search_pages_need_a_login(client):
+    for url in (SEARCH, LIVE):
+        response = client.get(url, {"q": "boxer"})
+        assert response.status_code == 302
