@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.privacy.network_anonymise_departed",
         "schedule": crontab(hour=3, minute=40),  # daily; idempotent
     },
+    "knowledge-extract-pending": {
+        "task": "knowledge.tasks.knowledge_extract_pending",
+        "schedule": 600.0,  # uploads whose extraction task was lost (broker down at the time)
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -286,6 +290,8 @@ KNOWLEDGE_REVIEW_MONTHS = env.int("KNOWLEDGE_REVIEW_MONTHS", default=12)
 KNOWLEDGE_X_ACCEL_PREFIX = env.str("KNOWLEDGE_X_ACCEL_PREFIX", default="")
 # A clamd virus scanner ("unix:///run/clamav/clamd.ctl" or "tcp://clamav:3310"); empty = off.
 CLAMD_URL = env.str("CLAMD_URL", default="")
+# Seconds to wait for clamd; an upload is refused (not stored unscanned) when it takes longer.
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=30)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
