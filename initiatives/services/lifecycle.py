@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lmi_portal.core.registry import initiative_closed_listeners
 from lmi_portal.core.services import activity_record, audit_log
 from partners.access import can_view
 from partners.models import User
@@ -193,6 +194,10 @@ def initiative_close(
         created_at=now,
     )
     initiative_touch(initiative)
+    # Later apps act on the closing in the same transaction (knowledge turns the lessons into
+    # lesson-learned items); if one of them fails, the initiative is not closed either.
+    for _key, listener in initiative_closed_listeners.items():
+        listener(initiative, actor)
     audit_log(
         action="initiative.closed",
         actor=actor,

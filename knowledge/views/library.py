@@ -1,12 +1,63 @@
+"""The library (every visible item, filtered and sorted like a document library) and the owner's
+list of items to re-attest."""
+
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from partners.http import AuthedHttpRequest
 
+from ..forms_library import NON_FILTER_PARAMS, LibraryFilterForm
+from ..permissions import can_create_item
+from ..selectors import items as selectors
+
+PAGE_SIZE = 25
+REVIEW_PAGE_SIZE = 50
+
+
+def _is_fragment(request: AuthedHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
 
 @require_GET
+@vary_on_headers("HX-Request")
 def index(request: AuthedHttpRequest) -> HttpResponse:
-    return render(request, "knowledge/index.html")
+    form = LibraryFilterForm(request.GET or None, user=request.user)
+    items = selectors.knowledge_list(user=request.user, **form.valid_filters())
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    filter_query = request.GET.copy()
+    for name in NON_FILTER_PARAMS:
+        filter_query.pop(name, None)
+    context = {
+        "form": form,
+        "page": page,
+        "filter_query": filter_query,
+        "can_create": can_create_item(request.user),
+        "fragment": _is_fragment(request),
+    }
+    template = "knowledge/index.html"
+    return render(request, f"{template}#results" if context["fragment"] else template, context)
+
+
+@require_GET
+def review(request: AuthedHttpRequest) -> HttpResponse:
+    """The items the user vouches for that are overdue or due soon, each with one-click
+    "still valid" and "archive"."""
+    items = selectors.knowledge_items_due_for_review(user=request.user)
+    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    context = {
+        "page": page,
+        "today": today,
+        "soon_days": selectors.DUE_SOON_DAYS,
+        "soon": today + timedelta(days=selectors.DUE_SOON_DAYS),
+        "filter_query": None,
+    }
+    return render(request, "knowledge/review.html", context)

@@ -48,6 +48,7 @@ MOVED_LABELS = {
     "initiative_leads": gettext_lazy("penvoerderschap van initiatieven"),
     "initiative_deputies": gettext_lazy("plaatsvervangerschap van initiatieven"),
     "action_owners": gettext_lazy("open actiepunten"),
+    "knowledge_owners": gettext_lazy("eigenaarschap van kennisitems"),
 }
 
 

@@ -359,7 +359,7 @@ def test_profile_page_query_count_does_not_grow_with_people_or_initiatives(
         client.get(url)
 
 
-EXPECTED_DETAIL_QUERIES = 10
+EXPECTED_DETAIL_QUERIES = 11
 
 
 # --- Logos -----------------------------------------------------------------------------------
