@@ -1,8 +1,10 @@
 """Benchmark the LMI Portal on the scale data set (``make bench``; see bench/README.md).
 
-Steps: migrate, ``seed_scale``, ``collectstatic``, time the continuity analysis, the
+Steps: migrate, ``seed_scale``, refresh the planner statistics on PostgreSQL, ``collectstatic``,
+time the continuity analysis, the
 stale-contact scan and the dormant-initiative scan in-process (and pick a person for the person
-page, and a theme, an initiative and a monitor round for the initiative pages), count the SQL
+page, a theme, an initiative and a monitor round for the initiative pages, and a theme and a
+document for the knowledge pages), count the SQL
 queries of each page in-process with Django's test client, serve the app with gunicorn (DEBUG
 off), sign in as the bench user (a programme manager, so with TOTP) and time each page at
 concurrency 1 and 8. Every figure is printed next to its ratio to the reference
@@ -50,6 +52,15 @@ PAGES = [
     "/initiatieven/bord/",
     "/",
     "/netwerk/",
+    "/kennis/",
+    # Search over 50,000 knowledge items, 10,000 initiatives, organisations and people: Dutch
+    # stemming and prefixes ("onderhoud" finds "onderhouden", "onderhoudsconcept"), a typo, two
+    # words that must both match, and the header box's live partial while typing.
+    "/zoeken/?q=onderhoud",
+    "/zoeken/?q=onderhuod",
+    "/zoeken/?q=boxer+sensor",
+    "/zoeken/?q=contract+ervaring",
+    "/zoeken/live/?q=onderh",
 ]
 # Added at run time with ids from the scale data: a well-connected scale person, the pilot
 # list filtered on a theme and sorted, a GREEN initiative with participants, obstacles, actions
@@ -58,8 +69,17 @@ PERSON_PAGE = "/netwerk/personen/{pk}/"
 FILTERED_LIST_PAGE = "/initiatieven/?phase=pilot&theme={pk}&sort=title"
 DETAIL_PAGE = "/initiatieven/{pk}/"
 PULSE_PAGE = "/initiatieven/monitor/{pk}/"
+# The library filtered on lessons of one theme, and a GREEN document with stored versions.
+KNOWLEDGE_FILTERED_PAGE = "/kennis/?kind=lesson&theme={pk}"
+KNOWLEDGE_ITEM_PAGE = "/kennis/{pk}/"
 CONCURRENCIES = (1, 8)
-QUICK_SIZES = {"organisations": 50, "people": 500, "initiatives": 300, "ties": 3000}
+QUICK_SIZES = {
+    "organisations": 50,
+    "people": 500,
+    "initiatives": 300,
+    "ties": 3000,
+    "knowledge": 2000,
+}
 TIMEOUT = 60.0
 
 
@@ -112,6 +132,35 @@ def describe_database(url: str) -> str:
     if parts.scheme.startswith("sqlite"):
         return f"SQLite {parts.path}"
     return f"{parts.scheme} {parts.hostname}:{parts.port or ''}{parts.path}"
+
+
+# --- Planner statistics -----------------------------------------------------------------------
+
+
+def analyze_child() -> None:
+    """PostgreSQL: ANALYZE the whole database. The scale data set was just bulk-loaded, and
+    without statistics (autovacuum may be off, or not have run yet) the planner picks plans a
+    live database never would, so the figures would measure that instead of the pages."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def analyze(env: dict[str, str]) -> None:
+    if not env["DATABASE_URL"].startswith("postgres"):
+        return
+    print("$ ANALYZE (fresh planner statistics after seeding)", flush=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, "--analyze"], cwd=REPO, env=env, check=False
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"ANALYZE failed (exit {completed.returncode})")
 
 
 # --- Query counts (run in a child process with the bench environment) ------------------------
@@ -319,6 +368,72 @@ def initiative_pages(env: dict[str, str]) -> list[str]:
     return pages
 
 
+# --- Knowledge pages (child process): a theme for the filtered library, a document page --------
+
+
+def knowledge_pages_child() -> None:
+    """Print JSON: a theme with scale lessons for the filtered library, and a published GREEN
+    scale document with more than one stored version (every active member sees GREEN), or null
+    where the data set has none."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from knowledge.demo import SCALE_PREFIX
+    from knowledge.models import KnowledgeItem
+    from lmi_portal.core.models import Theme
+    from partners.models import TLP
+
+    scale = KnowledgeItem.objects.filter(title__startswith=SCALE_PREFIX)
+    lessons = scale.filter(kind=KnowledgeItem.Kind.LESSON)
+    themes = Theme.objects.filter(knowledge_items__in=lessons).order_by("position", "pk")
+    theme = (
+        themes.filter(slug="slim-voorspellend-onderhoud").values_list("pk", flat=True).first()
+        or themes.values_list("pk", flat=True).first()
+    )
+    document = (
+        scale.filter(
+            kind=KnowledgeItem.Kind.DOCUMENT,
+            tlp=TLP.GREEN,
+            status=KnowledgeItem.Status.PUBLISHED,
+        )
+        .annotate(n_versions=Count("versions"))
+        .filter(n_versions__gte=1)
+        .order_by("-n_versions", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    print(json.dumps({"theme": theme, "document": document}))
+
+
+def knowledge_pages(env: dict[str, str]) -> list[str]:
+    print("$ picking a theme and a document for the knowledge pages")
+    completed = subprocess.run(
+        [sys.executable, __file__, "--knowledge-pages"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise BenchError(f"picking the knowledge pages failed (exit {completed.returncode})")
+    ids: dict[str, int | None] = json.loads(completed.stdout.strip().splitlines()[-1])
+    pages = []
+    for key, template, missing in (
+        ("theme", KNOWLEDGE_FILTERED_PAGE, "no theme with scale lessons: filtered library skipped"),
+        ("document", KNOWLEDGE_ITEM_PAGE, "no GREEN scale document with versions: not measured"),
+    ):
+        if ids.get(key):
+            pages.append(template.format(pk=ids[key]))
+        else:
+            print(f"  {missing}")
+    return pages
+
+
 # --- Server -------------------------------------------------------------------------------------
 
 
@@ -515,6 +630,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--people", type=int, help="seed_scale size (default 25000)")
     parser.add_argument("--initiatives", type=int, help="seed_scale size (default 10000)")
     parser.add_argument("--ties", type=int, help="seed_scale size (default 100000)")
+    parser.add_argument("--knowledge", type=int, help="seed_scale size (default 5 per initiative)")
     parser.add_argument(
         "--requests",
         type=int,
@@ -523,6 +639,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--network", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--initiative-pages", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--knowledge-pages", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--analyze", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("pages", nargs="*", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -532,11 +650,12 @@ def run(args: argparse.Namespace) -> None:
     print(f"database: {describe_database(env['DATABASE_URL'])}", flush=True)
     manage(env, "migrate", "--noinput")
     seed = []
-    for size in ("organisations", "people", "initiatives", "ties"):
+    for size in ("organisations", "people", "initiatives", "ties", "knowledge"):
         value: int | None = getattr(args, size) or (QUICK_SIZES[size] if args.quick else None)
         if value is not None:
             seed += [f"--{size}", str(value)]
     manage(env, "seed_scale", *seed)
+    analyze(env)
     manage(env, "collectstatic", "--noinput", "-v", "0")
     timings = network_timings(env)
     pages = list(PAGES)
@@ -545,6 +664,7 @@ def run(args: argparse.Namespace) -> None:
     else:
         print("no scale person with a confirmed tie: the person page is not measured")
     pages += initiative_pages(env)
+    pages += knowledge_pages(env)
     queries = count_queries(env, pages)
 
     per_page = args.requests or (40 if args.quick else 200)
@@ -585,6 +705,12 @@ def main(argv: list[str]) -> int:
         return 0
     if args.initiative_pages:
         initiative_pages_child()
+        return 0
+    if args.knowledge_pages:
+        knowledge_pages_child()
+        return 0
+    if args.analyze:
+        analyze_child()
         return 0
     try:
         run(args)

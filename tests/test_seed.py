@@ -24,6 +24,7 @@ from initiatives.models import (
     PhaseChange,
 )
 from initiatives.models.initiative import ACTIVE_PHASES, PHASE_ORDER
+from knowledge.models import DocumentVersion, KnowledgeItem
 from lmi_portal.core.markdown import render_markdown
 from lmi_portal.core.models import AuditEvent
 from network.models import Affiliation, ContinuityRun, NetworkSnapshot, Person, Tie
@@ -44,6 +45,13 @@ from partners.selectors_beheer import onboarding_board, onboarding_rows
 from partners.services.onboarding import Step
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    # The demo and scale data store knowledge files; keep them out of var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
 
 MODELS = [
     Organisation,
@@ -70,6 +78,10 @@ MODELS = [
     Comment,
     Initiative.themes.through,
     Initiative.systems.through,
+    KnowledgeItem,
+    DocumentVersion,
+    KnowledgeItem.themes.through,
+    KnowledgeItem.shared_with_people.through,
 ]
 
 
@@ -160,10 +172,20 @@ def test_seed_scale_gives_realistic_memberships():
 
 
 def test_the_benchmark_account_reaches_the_measured_pages_directly(client):
-    call_command("seed_scale", organisations=3, people=5, initiatives=20, verbosity=0)
+    call_command(
+        "seed_scale", organisations=3, people=5, initiatives=20, knowledge=300, verbosity=0
+    )
     client.force_login(User.objects.get(email="bench@bench.example"))
     green = Initiative.objects.filter(tlp=TLP.GREEN, comments__isnull=False).first()
     theme = Initiative.themes.through.objects.values_list("theme_id", flat=True).first()
+    document = KnowledgeItem.objects.filter(
+        kind="document", tlp=TLP.GREEN, status="published", versions__isnull=False
+    ).first()
+    lesson_theme = (
+        KnowledgeItem.themes.through.objects.filter(knowledgeitem__kind="lesson")
+        .values_list("theme_id", flat=True)
+        .first()
+    )
     for url in (
         "/",
         "/kennis/",
@@ -171,6 +193,13 @@ def test_the_benchmark_account_reaches_the_measured_pages_directly(client):
         "/initiatieven/bord/",
         f"/initiatieven/?phase=pilot&theme={theme}&sort=title",
         green.get_absolute_url(),
+        f"/kennis/?kind=lesson&theme={lesson_theme}",
+        document.get_absolute_url(),
+        "/zoeken/?q=onderhoud",
+        "/zoeken/?q=onderhuod",
+        "/zoeken/?q=boxer+sensor",
+        "/zoeken/?q=contract+ervaring",
+        "/zoeken/live/?q=onderh",
     ):
         assert client.get(url).status_code == 200, url
 

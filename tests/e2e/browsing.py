@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 # Auto-waiting budget for actions and expect(): generous for a loaded 2-core machine, while a
 # broken journey still fails in seconds rather than minutes.
 TIMEOUT_MS = 10_000
+BROWSER_SCHEMES = frozenset({"chrome", "chrome-extension"})
 
 
 @dataclass
@@ -64,7 +65,10 @@ class Browsers:
 
     def _only_the_portal(self, route: Route) -> None:
         url = route.request.url
-        if urlsplit(url).netloc == self._own_host:
+        parts = urlsplit(url)
+        # Chromium's own PDF viewer (a PDF preview in an iframe) loads chrome:// and
+        # chrome-extension:// resources: part of the browser, not another host.
+        if parts.netloc == self._own_host or parts.scheme in BROWSER_SCHEMES:
             route.continue_()
         else:
             self.problems.blocked_requests.append(url)

@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=25000)
         parser.add_argument("--initiatives", type=int, default=10000)
         parser.add_argument("--ties", type=int, default=100000)
+        # By default five knowledge items per initiative: 50,000.
+        parser.add_argument("--knowledge", type=int, default=None)
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,6 +26,7 @@ class Command(BaseCommand):
             "n_people": options["people"],
             "n_initiatives": options["initiatives"],
             "n_ties": options["ties"],
+            "n_knowledge": options["knowledge"],
             "seed": options["seed"],
         }
         for key, seeder in scale_seeders.items():
