@@ -173,7 +173,8 @@ def test_header_box_searches_live_and_works_without_javascript(client, member):
     assert f'action="{SEARCH}"' in body
     assert f'hx-get="{LIVE}"' in body
     assert 'hx-trigger="input changed delay:300ms, search"' in body
-    assert 'role="status"' in body
+    # A live region for the result count, but not a second role="status" beside the messages.
+    assert 'id="nav-search-status" class="visually-hidden" aria-live="polite"' in body
     assert "js/search.js" in body
 
 
