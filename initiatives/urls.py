@@ -1,4 +1,14 @@
-from . import urls_browse, urls_follow, urls_initiatives, urls_pulse, urls_work
+from . import (
+    urls_actions,
+    urls_browse,
+    urls_follow,
+    urls_initiatives,
+    urls_minutes,
+    urls_pulse,
+    urls_weekly,
+    urls_werkgroep,
+    urls_work,
+)
 
 app_name = "initiatives"
 
@@ -6,6 +16,10 @@ app_name = "initiatives"
 # "bord/" are matched before "<int:pk>/".
 urlpatterns = [
     *urls_browse.urlpatterns,
+    *urls_weekly.urlpatterns,
+    *urls_werkgroep.urlpatterns,
+    *urls_minutes.urlpatterns,
+    *urls_actions.urlpatterns,
     *urls_initiatives.urlpatterns,
     *urls_work.urlpatterns,
     *urls_follow.urlpatterns,

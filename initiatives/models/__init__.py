@@ -1,5 +1,6 @@
 """Initiatives and everything that hangs off them: participants, phase history, obstacles,
-actions, comments, and the collaboration-health pulse (Samenwerkingsmonitor)."""
+actions, comments, the collaboration-health pulse (Samenwerkingsmonitor) and the weekly
+werkgroep meetings."""
 
 from .initiative import (
     Effect,
@@ -12,14 +13,19 @@ from .initiative import (
     PhaseChange,
 )
 from .pulse import PulseForm, PulseInvitation, PulseResponse, PulseRound
+from .werkgroep import AgendaItem, CalendarFeed, Decision, Meeting
 from .work import ActionItem, Comment, Obstacle
 
 __all__ = [
     "ActionItem",
+    "AgendaItem",
+    "CalendarFeed",
     "Comment",
+    "Decision",
     "Effect",
     "Initiative",
     "ListVisit",
+    "Meeting",
     "Obstacle",
     "Origin",
     "Participation",

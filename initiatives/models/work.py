@@ -69,6 +69,8 @@ class ActionItem(TimeStampedModel):
     """An action with an owner and a due date (actiepunt)."""
 
     class Status(models.TextChoices):
+        # Recorded in a werkgroep meeting whose minutes are not yet published.
+        DRAFT = "draft", _("concept (werkgroep)")
         OPEN = "open", _("open")
         DONE = "done", _("afgerond")
         CANCELLED = "cancelled", _("vervallen")
@@ -76,6 +78,21 @@ class ActionItem(TimeStampedModel):
     # Optional: the werkgroep's meeting actions need not belong to an initiative.
     initiative = models.ForeignKey(
         Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    # Set for actions agreed in a werkgroep meeting (under one of its agenda items).
+    meeting = models.ForeignKey(
+        "initiatives.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="actions",
+    )
+    agenda_item = models.ForeignKey(
+        "initiatives.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
     )
     title = models.CharField(_("actie"), max_length=300)
     owner = models.ForeignKey(

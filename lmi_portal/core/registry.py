@@ -197,3 +197,33 @@ InitiativeClosedListener = Callable[[Any, Any], None]
 initiative_closed_listeners: Registry[InitiativeClosedListener] = Registry(
     "initiative_closed_listeners"
 )
+
+
+@dataclass(frozen=True)
+class WerkgroepLine:
+    """One change in the weekly werkgroep view. ``agenda_key`` (e.g. "knowledge:12") lets the
+    programme manager put it on the agenda with one click; empty when that makes no sense."""
+
+    text: str
+    url: str = ""
+    meta: str = ""
+    agenda_key: str = ""
+
+
+@dataclass(frozen=True)
+class WerkgroepSection:
+    """A block of the weekly view ("Sinds vorige werkgroep"); ``total`` may exceed the lines
+    shown (every section is a bounded query)."""
+
+    key: str
+    title: str
+    lines: tuple[WerkgroepLine, ...]
+    total: int
+    empty_text: str = ""
+
+
+# (viewer, since: datetime, limit: int) -> a section, or None; the provider filters by the
+# viewer's access. Lets knowledge add "new knowledge items and lessons" to the weekly view
+# without initiatives importing it.
+WerkgroepSectionProvider = Callable[[Any, datetime, int], WerkgroepSection | None]
+werkgroep_sections: Registry[WerkgroepSectionProvider] = Registry("werkgroep_sections")
