@@ -50,6 +50,8 @@ PAGES = [
     "/initiatieven/",
     "/initiatieven/?phase=pilot",
     "/initiatieven/bord/",
+    # The programme managers' weekly view: a dozen bounded sections over the whole data set.
+    "/initiatieven/werkgroep/",
     "/",
     "/netwerk/",
     "/kennis/",

@@ -9,5 +9,4 @@ urlpatterns = [
     path("<int:pk>/bewerken/", initiatives.initiative_edit, name="edit"),
     path("<int:pk>/fase/", initiatives.initiative_phase, name="phase"),
     path("<int:pk>/afsluiten/", initiatives.initiative_close, name="close"),
-    path("werkgroep/", initiatives.werkgroep, name="werkgroep"),
 ]

@@ -15,11 +15,13 @@ class KnowledgeConfig(AppConfig):
             organisation_sections,
             scale_seeders,
             search_providers,
+            werkgroep_sections,
         )
 
         from . import demo
         from .selectors import items as item_selectors
         from .selectors import search as search_selectors
+        from .selectors import werkgroep as werkgroep_selectors
         from .services import items as item_services
         from .services import lessons as lesson_services
 
@@ -34,3 +36,4 @@ class KnowledgeConfig(AppConfig):
         handover_movers.register("knowledge_owners", item_services.knowledge_owners_move, order=40)
         demo_seeders.register("knowledge", demo.seed_demo, order=40)
         scale_seeders.register("knowledge", demo.seed_scale, order=40)
+        werkgroep_sections.register("knowledge", werkgroep_selectors.knowledge_werkgroep_section)

@@ -120,16 +120,6 @@ def initiative_digest_section(user: Any, since: datetime) -> DigestSection | Non
     return DigestSection(title=str(_("Nieuwe initiatieven")), lines=lines) if lines else None
 
 
-def initiatives_by_phase(*, user: Any, per_phase: int = 50) -> dict[str, list[Initiative]]:
-    """Visible initiatives grouped by phase, for the werkgroep overview."""
-    grouped: dict[str, list[Initiative]] = {}
-    for initiative in initiative_list(user=user)[:1000]:
-        items = grouped.setdefault(initiative.phase, [])
-        if len(items) < per_phase:
-            items.append(initiative)
-    return grouped
-
-
 ORGANISATION_SECTION_LIMIT = 50
 
 

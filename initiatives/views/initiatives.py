@@ -196,12 +196,3 @@ def initiative_successes(request: AuthedHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#successes"
     return render(request, template, {"page": page})
-
-
-@require_GET
-def werkgroep(request: AuthedHttpRequest) -> HttpResponse:
-    if not getattr(request.user, "is_programme_manager", False):
-        raise Http404
-    grouped = selectors.initiatives_by_phase(user=request.user)
-    phases = [{"label": label, "items": grouped.get(value, [])} for value, label in Phase.choices]
-    return render(request, "initiatives/werkgroep.html", {"phases": phases})
