@@ -18,7 +18,7 @@ class InitiativesConfig(AppConfig):
             search_providers,
         )
 
-        from . import demo, demo_pulse
+        from . import demo, demo_pulse, demo_werkgroep
         from .selectors import initiatives as selectors
         from .selectors import search as search_selectors
         from .services import initiatives as services
@@ -34,6 +34,7 @@ class InitiativesConfig(AppConfig):
         scale_seeders.register("initiatives", demo.seed_scale, order=30)
         demo_seeders.register("pulse", demo_pulse.seed_demo_pulse, order=35)
         scale_seeders.register("pulse", demo_pulse.seed_scale_pulse, order=35)
+        demo_seeders.register("werkgroep", demo_werkgroep.seed_demo_werkgroep, order=36)
         collaboration_groups.register("initiatives", selectors.initiative_collaboration_groups)
         handover_movers.register("initiatives", services.initiative_leads_move, order=30)
         handover_movers.register("initiative_deputies", services.initiative_deputies_move, order=31)
