@@ -40,8 +40,10 @@ def test_partner_posts_an_initiative_and_finds_it_by_htmx_search(page: Page) -> 
     log_in(page, PARTNER)
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Sanne")
-    # An ordinary member has no working-group view.
-    expect(main_nav(page).get_by_role("link", name="Werkgroep")).to_have_count(0)
+    # An ordinary member has the werkgroep meetings, not the programme managers' weekly view.
+    expect(main_nav(page).get_by_role("link", name="Werkgroep")).to_have_attribute(
+        "href", "/initiatieven/werkgroep/bijeenkomsten/"
+    )
 
     page.get_by_role("link", name="Initiatief plaatsen").click()
     expect(page).to_have_url(re.compile(r"/initiatieven/nieuw/$"))
@@ -112,13 +114,14 @@ def test_programme_manager_signs_in_with_totp_and_opens_the_working_group(page: 
     expect(werkgroep).to_be_visible()
     werkgroep.click()
     expect(page).to_have_url(re.compile(r"/initiatieven/werkgroep/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Werkgroep")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sinds vorige werkgroep")
     expect(werkgroep).to_have_attribute("aria-current", "page")
     # Only one link is the current page (/initiatieven/ is a prefix of the board's address).
     expect(main_nav(page).locator("[aria-current=page]")).to_have_count(1)
     assert_accessible(page)
-    # The RED initiative names the programme manager, so it shows on the board.
-    expect(page.locator("main")).to_contain_text("Knelpunten leveringszekerheid (vertrouwelijk)")
+    # The weekly view's sections, each with its changes or an empty text.
+    for section in ("Nieuwe initiatieven", "Faseovergangen", "Verlopen actiepunten", "Successen"):
+        expect(page.get_by_role("heading", name=re.compile(section))).to_be_visible()
 
 
 def _ddvs_strict_initiative() -> Initiative:
