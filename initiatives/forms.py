@@ -30,7 +30,49 @@ def _choice_error(message: Promise | str) -> dict[str, Any]:
     return {"invalid_choice": message, "invalid_pk_value": message, "invalid_list": message}
 
 
-class InitiativeForm(forms.Form):
+class ShareFormLayout(forms.Form):
+    """The field groups of a form that shares something (an initiative, a knowledge item): the
+    basics, the optional details under "Meer details", and the audience. A subclass names the
+    groups, sets ``own_organisations`` and says whether it edits an existing object."""
+
+    BASIC_FIELDS: tuple[str, ...] = ()
+    DETAIL_FIELDS: tuple[str, ...] = ()
+    AUDIENCE_FIELDS = ("shared_with_organisations", "shared_with_groups", "shared_with_people")
+    own_organisations: list[Organisation]
+
+    @property
+    def editing(self) -> bool:
+        raise NotImplementedError
+
+    def _bound(self, names: tuple[str, ...]) -> list[forms.BoundField]:
+        return [self[name] for name in names if name in self.fields]
+
+    @property
+    def basic_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.BASIC_FIELDS)
+
+    @property
+    def detail_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.DETAIL_FIELDS)
+
+    @property
+    def audience_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.AUDIENCE_FIELDS)
+
+    @property
+    def details_open(self) -> bool:
+        """Editing shows everything; posting opens the details only to show an error there."""
+        if self.editing:
+            return True
+        hidden = (*self.DETAIL_FIELDS, *self.AUDIENCE_FIELDS)
+        return bool(self.is_bound and any(name in self.errors for name in hidden))
+
+    @property
+    def single_owner(self) -> Organisation | None:
+        return self.own_organisations[0] if len(self.own_organisations) == 1 else None
+
+
+class InitiativeForm(ShareFormLayout):
     """Posting (``initiative=None``) and editing an initiative.
 
     Only title, summary and sharing level are asked for up front; everything else is optional
@@ -39,7 +81,7 @@ class InitiativeForm(forms.Form):
     """
 
     BASIC_FIELDS = ("title", "summary", "owner_organisation", "tlp")
-    STORY_FIELDS = (
+    DETAIL_FIELDS = (
         "phase",
         "why",
         "how",
@@ -52,7 +94,6 @@ class InitiativeForm(forms.Form):
         "lead",
         "deputy",
     )
-    AUDIENCE_FIELDS = ("shared_with_organisations", "shared_with_groups", "shared_with_people")
 
     title = forms.CharField(
         label=_("Titel"),
@@ -291,32 +332,9 @@ class InitiativeForm(forms.Form):
             )
         return data
 
-    def _bound(self, names: tuple[str, ...]) -> list[forms.BoundField]:
-        return [self[name] for name in names if name in self.fields]
-
     @property
-    def basic_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.BASIC_FIELDS)
-
-    @property
-    def story_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.STORY_FIELDS)
-
-    @property
-    def audience_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.AUDIENCE_FIELDS)
-
-    @property
-    def details_open(self) -> bool:
-        """Editing shows everything; posting opens the details only to show an error there."""
-        if self.initiative is not None:
-            return True
-        hidden = (*self.STORY_FIELDS, *self.AUDIENCE_FIELDS)
-        return bool(self.is_bound and any(name in self.errors for name in hidden))
-
-    @property
-    def single_owner(self) -> Organisation | None:
-        return self.own_organisations[0] if len(self.own_organisations) == 1 else None
+    def editing(self) -> bool:
+        return self.initiative is not None
 
     def service_kwargs(self) -> dict[str, Any]:
         """The cleaned data as keyword arguments for initiative_create / initiative_update

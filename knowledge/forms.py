@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.forms import TLP_STRICTNESS, active_people
+from initiatives.forms import TLP_STRICTNESS, ShareFormLayout, active_people
 from initiatives.models import Initiative
 from lmi_portal.core.models import System, Theme
 from partners.access import user_organisation_ids
@@ -57,7 +57,7 @@ def _choice_error(message: Promise | str) -> dict[str, Any]:
     return {"invalid_choice": message, "invalid_pk_value": message, "invalid_list": message}
 
 
-class KnowledgeItemForm(forms.Form):
+class KnowledgeItemForm(ShareFormLayout):
     """Sharing (``item=None``, for one ``kind``) and editing a knowledge item.
 
     Up front only what is needed: title, a short summary, the file or address where the kind
@@ -77,7 +77,6 @@ class KnowledgeItemForm(forms.Form):
         "status",
         "export_controlled",
     )
-    AUDIENCE_FIELDS = ("shared_with_organisations", "shared_with_groups", "shared_with_people")
 
     kind = forms.ChoiceField(
         choices=Kind.choices,
@@ -388,32 +387,9 @@ class KnowledgeItemForm(forms.Form):
                 self.add_error("owner_organisation", _("Kies namens welke organisatie."))
         return data
 
-    def _bound(self, names: tuple[str, ...]) -> list[forms.BoundField]:
-        return [self[name] for name in names if name in self.fields]
-
     @property
-    def basic_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.BASIC_FIELDS)
-
-    @property
-    def detail_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.DETAIL_FIELDS)
-
-    @property
-    def audience_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.AUDIENCE_FIELDS)
-
-    @property
-    def details_open(self) -> bool:
-        """Editing shows everything; sharing opens the details only to show an error there."""
-        if self.item is not None:
-            return True
-        hidden = (*self.DETAIL_FIELDS, *self.AUDIENCE_FIELDS)
-        return bool(self.is_bound and any(name in self.errors for name in hidden))
-
-    @property
-    def single_owner(self) -> Organisation | None:
-        return self.own_organisations[0] if len(self.own_organisations) == 1 else None
+    def editing(self) -> bool:
+        return self.item is not None
 
     def create_kwargs(self) -> dict[str, Any]:
         """The cleaned data as keyword arguments of services.items.knowledge_item_create."""
