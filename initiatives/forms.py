@@ -25,7 +25,7 @@ def active_people() -> QuerySet[User]:
     return active_member_users().order_by("last_name", "first_name")
 
 
-def _choice_error(message: Promise | str) -> dict[str, Any]:
+def choice_error(message: Promise | str) -> dict[str, Any]:
     """One clear message for every way a choice can be wrong (unknown value, bad id, no list)."""
     return {"invalid_choice": message, "invalid_pk_value": message, "invalid_list": message}
 
@@ -39,6 +39,22 @@ class ShareFormLayout(forms.Form):
     DETAIL_FIELDS: tuple[str, ...] = ()
     AUDIENCE_FIELDS = ("shared_with_organisations", "shared_with_groups", "shared_with_people")
     own_organisations: list[Organisation]
+
+    # Every shared thing is tagged the same way; subclasses set the querysets.
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thema's"),
+        required=False,
+        queryset=Theme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=choice_error(_("Kies alleen thema's uit de lijst.")),
+    )
+    systems = forms.ModelMultipleChoiceField(
+        label=_("Systemen"),
+        required=False,
+        queryset=System.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=choice_error(_("Kies alleen systemen uit de lijst.")),
+    )
 
     @property
     def editing(self) -> bool:
@@ -125,7 +141,7 @@ class InitiativeForm(ShareFormLayout):
         empty_label=_("— kies een organisatie —"),
         error_messages={
             "required": _("Kies namens welke organisatie."),
-            **_choice_error(_("Kies een van uw eigen organisaties.")),
+            **choice_error(_("Kies een van uw eigen organisaties.")),
         },
     )
     tlp = forms.ChoiceField(
@@ -137,7 +153,7 @@ class InitiativeForm(ShareFormLayout):
         ),
         error_messages={
             "required": _("Kies wie het initiatief mag zien."),
-            **_choice_error(_("Kies een rubricering uit de lijst.")),
+            **choice_error(_("Kies een rubricering uit de lijst.")),
         },
     )
     phase = forms.ChoiceField(
@@ -145,7 +161,7 @@ class InitiativeForm(ShareFormLayout):
         required=False,
         choices=[(phase, Phase(phase).label) for phase in ACTIVE_PHASES],
         help_text=_("Loopt het al? Kies dan de fase waarin het nu is."),
-        error_messages=_choice_error(_("Kies een fase uit de lijst.")),
+        error_messages=choice_error(_("Kies een fase uit de lijst.")),
     )
     why = forms.CharField(
         label=_("Waarom: welk probleem of welke kans?"),
@@ -174,14 +190,14 @@ class InitiativeForm(ShareFormLayout):
         required=False,
         choices=Origin.choices,
         widget=forms.RadioSelect,
-        error_messages=_choice_error(_("Kies push of pull.")),
+        error_messages=choice_error(_("Kies push of pull.")),
     )
     effects = forms.MultipleChoiceField(
         label=_("Beoogd effect"),
         required=False,
         choices=Effect.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages=_choice_error(_("Kies alleen effecten uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen effecten uit de lijst.")),
     )
     expected_effect = forms.CharField(
         label=_("Toelichting effect"),
@@ -195,27 +211,13 @@ class InitiativeForm(ShareFormLayout):
             )
         },
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Thema's"),
-        required=False,
-        queryset=Theme.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=_choice_error(_("Kies alleen thema's uit de lijst.")),
-    )
-    systems = forms.ModelMultipleChoiceField(
-        label=_("Systemen"),
-        required=False,
-        queryset=System.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=_choice_error(_("Kies alleen systemen uit de lijst.")),
-    )
     requirement_owner = forms.ModelChoiceField(
         label=_("Behoeftesteller"),
         required=False,
         queryset=Organisation.objects.none(),
         empty_label=_("— nog niet bekend —"),
         help_text=_("De Defensie-eenheid wier behoefte dit initiatief dient."),
-        error_messages=_choice_error(_("Kies een organisatie uit de lijst.")),
+        error_messages=choice_error(_("Kies een organisatie uit de lijst.")),
     )
     lead = forms.ModelChoiceField(
         label=_("Penvoerder"),
@@ -223,7 +225,7 @@ class InitiativeForm(ShareFormLayout):
         queryset=User.objects.none(),
         empty_label=_("— niemand —"),
         help_text=_("Wie trekt het initiatief? Standaard bent u dat zelf."),
-        error_messages=_choice_error(_("Kies een persoon uit de lijst.")),
+        error_messages=choice_error(_("Kies een persoon uit de lijst.")),
     )
     deputy = forms.ModelChoiceField(
         label=_("Plaatsvervanger"),
@@ -234,21 +236,21 @@ class InitiativeForm(ShareFormLayout):
             "Zodat het initiatief niet aan één persoon hangt; liefst iemand van een andere "
             "organisatie."
         ),
-        error_messages=_choice_error(_("Kies een persoon uit de lijst.")),
+        error_messages=choice_error(_("Kies een persoon uit de lijst.")),
     )
     shared_with_organisations = forms.ModelMultipleChoiceField(
         label=_("Delen met organisaties"),
         required=False,
         queryset=Organisation.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        error_messages=_choice_error(_("Kies alleen organisaties uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen organisaties uit de lijst.")),
     )
     shared_with_groups = forms.ModelMultipleChoiceField(
         label=_("Delen met deelgroepen"),
         required=False,
         queryset=SharingGroup.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 4}),
-        error_messages=_choice_error(_("Kies alleen deelgroepen uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen deelgroepen uit de lijst.")),
     )
     shared_with_people = forms.ModelMultipleChoiceField(
         label=_("Delen met personen"),
@@ -256,7 +258,7 @@ class InitiativeForm(ShareFormLayout):
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Bij RED zien alleen deze personen het initiatief (en uzelf)."),
-        error_messages=_choice_error(_("Kies alleen personen uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen personen uit de lijst.")),
     )
 
     def __init__(
@@ -381,7 +383,7 @@ class PhaseChangeForm(forms.Form):
         choices=(),
         error_messages={
             "required": _("Kies de fase waar het initiatief naartoe gaat."),
-            **_choice_error(_("Kies een fase uit de lijst; de huidige fase staat er niet bij.")),
+            **choice_error(_("Kies een fase uit de lijst; de huidige fase staat er niet bij.")),
         },
     )
     reason = forms.CharField(

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.forms import TLP_STRICTNESS, ShareFormLayout, active_people
+from initiatives.forms import TLP_STRICTNESS, ShareFormLayout, active_people, choice_error
 from initiatives.models import Initiative
 from lmi_portal.core.models import System, Theme
 from partners.access import user_organisation_ids
@@ -52,11 +52,6 @@ FILE_ACCEPT = (
 )
 
 
-def _choice_error(message: Promise | str) -> dict[str, Any]:
-    """One clear message for every way a choice can be wrong (unknown value, bad id, no list)."""
-    return {"invalid_choice": message, "invalid_pk_value": message, "invalid_list": message}
-
-
 class KnowledgeItemForm(ShareFormLayout):
     """Sharing (``item=None``, for one ``kind``) and editing a knowledge item.
 
@@ -83,7 +78,7 @@ class KnowledgeItemForm(ShareFormLayout):
         widget=forms.HiddenInput,
         error_messages={
             "required": _("Kies wat voor kennisitem u deelt."),
-            **_choice_error(_("Kies een soort uit de lijst.")),
+            **choice_error(_("Kies een soort uit de lijst.")),
         },
     )
     owner_organisation = forms.ModelChoiceField(
@@ -93,7 +88,7 @@ class KnowledgeItemForm(ShareFormLayout):
         empty_label=_("— kies een organisatie —"),
         error_messages={
             "required": _("Kies namens welke organisatie."),
-            **_choice_error(_("Kies een van uw eigen organisaties.")),
+            **choice_error(_("Kies een van uw eigen organisaties.")),
         },
     )
     title = forms.CharField(
@@ -153,7 +148,7 @@ class KnowledgeItemForm(ShareFormLayout):
         required=False,
         choices=KnowledgeItem.LessonStage.choices,
         help_text=_("Begin gerust bij de waarneming; de fase kunt u later met één klik verzetten."),
-        error_messages=_choice_error(_("Kies een fase uit de lijst.")),
+        error_messages=choice_error(_("Kies een fase uit de lijst.")),
     )
     tlp = forms.ChoiceField(
         label=_("Rubricering (TLP)"),
@@ -164,7 +159,7 @@ class KnowledgeItemForm(ShareFormLayout):
         ),
         error_messages={
             "required": _("Kies wie het kennisitem mag zien."),
-            **_choice_error(_("Kies een rubricering uit de lijst.")),
+            **choice_error(_("Kies een rubricering uit de lijst.")),
         },
     )
     body = forms.CharField(
@@ -182,27 +177,13 @@ class KnowledgeItemForm(ShareFormLayout):
             )
         },
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Thema's"),
-        required=False,
-        queryset=Theme.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=_choice_error(_("Kies alleen thema's uit de lijst.")),
-    )
-    systems = forms.ModelMultipleChoiceField(
-        label=_("Systemen"),
-        required=False,
-        queryset=System.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages=_choice_error(_("Kies alleen systemen uit de lijst.")),
-    )
     related_initiatives = forms.ModelMultipleChoiceField(
         label=_("Gerelateerde initiatieven"),
         required=False,
         queryset=Initiative.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Houd Ctrl of Cmd ingedrukt om er meer te kiezen."),
-        error_messages=_choice_error(_("Kies alleen initiatieven uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen initiatieven uit de lijst.")),
     )
     owner = forms.ModelChoiceField(
         label=_("Eigenaar (wie staat voor de inhoud in)"),
@@ -213,7 +194,7 @@ class KnowledgeItemForm(ShareFormLayout):
         ),
         error_messages={
             "required": _("Kies wie voor de inhoud instaat."),
-            **_choice_error(_("Kies een collega uit de lijst.")),
+            **choice_error(_("Kies een collega uit de lijst.")),
         },
     )
     review_by = forms.DateField(
@@ -235,7 +216,7 @@ class KnowledgeItemForm(ShareFormLayout):
         ],
         widget=forms.RadioSelect,
         help_text=_("Een concept zien alleen de leden van uw organisatie."),
-        error_messages=_choice_error(_("Kies publiceren of concept.")),
+        error_messages=choice_error(_("Kies publiceren of concept.")),
     )
     export_controlled = forms.BooleanField(
         label=_("Valt onder exportcontrole"),
@@ -251,14 +232,14 @@ class KnowledgeItemForm(ShareFormLayout):
         required=False,
         queryset=Organisation.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        error_messages=_choice_error(_("Kies alleen organisaties uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen organisaties uit de lijst.")),
     )
     shared_with_groups = forms.ModelMultipleChoiceField(
         label=_("Delen met deelgroepen"),
         required=False,
         queryset=SharingGroup.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 4}),
-        error_messages=_choice_error(_("Kies alleen deelgroepen uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen deelgroepen uit de lijst.")),
     )
     shared_with_people = forms.ModelMultipleChoiceField(
         label=_("Delen met personen"),
@@ -266,7 +247,7 @@ class KnowledgeItemForm(ShareFormLayout):
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Bij RED zien alleen deze personen het kennisitem (en uzelf)."),
-        error_messages=_choice_error(_("Kies alleen personen uit de lijst.")),
+        error_messages=choice_error(_("Kies alleen personen uit de lijst.")),
     )
 
     def __init__(
@@ -458,6 +439,6 @@ class LessonStageForm(forms.Form):
         choices=KnowledgeItem.LessonStage.choices,
         error_messages={
             "required": _("Kies een fase."),
-            **_choice_error(_("Deze fase bestaat niet. Kies een fase uit de lijst.")),
+            **choice_error(_("Deze fase bestaat niet. Kies een fase uit de lijst.")),
         },
     )
