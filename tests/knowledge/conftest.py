@@ -22,6 +22,24 @@ def _pdf_escape(text: str) -> bytes:
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
+def _deterministic(archive: bytes) -> bytes:
+    """The same archive with every member dated 1 Jan 2026, so two builds compare equal even
+    when they straddle a second (office libraries stamp each member with the current time)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(archive)) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()
+
+
 def pdf_bytes(*lines: str) -> bytes:
     """A one-page PDF 1.4 with the lines in Helvetica, written by hand (pypdf reads it)."""
     text = b"BT /F1 12 Tf 72 760 Td 14 TL " + b" ".join(
@@ -59,7 +77,7 @@ def docx_bytes(*paragraphs: str) -> bytes:
         document.add_paragraph(paragraph)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return _deterministic(out.getvalue())
 
 
 def xlsx_bytes(*cells: str) -> bytes:
@@ -72,7 +90,7 @@ def xlsx_bytes(*cells: str) -> bytes:
         sheet.cell(row=row, column=1, value=value)
     out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
+    return _deterministic(out.getvalue())
 
 
 def pptx_bytes(*titles: str) -> bytes:
@@ -84,7 +102,7 @@ def pptx_bytes(*titles: str) -> bytes:
         slide.shapes.title.text = title
     out = io.BytesIO()
     presentation.save(out)
-    return out.getvalue()
+    return _deterministic(out.getvalue())
 
 
 def odt_bytes(*paragraphs: str) -> bytes:
@@ -96,7 +114,7 @@ def odt_bytes(*paragraphs: str) -> bytes:
         document.text.addElement(P(text=paragraph))
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return _deterministic(out.getvalue())
 
 
 def ods_bytes(*cells: str) -> bytes:
@@ -115,7 +133,7 @@ def ods_bytes(*cells: str) -> bytes:
     document.spreadsheet.addElement(table)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return _deterministic(out.getvalue())
 
 
 def odp_bytes(*texts: str) -> bytes:
@@ -138,7 +156,7 @@ def odp_bytes(*texts: str) -> bytes:
         box.addElement(P(text=value))
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return _deterministic(out.getvalue())
 
 
 def png_bytes(size: tuple[int, int] = (4, 3)) -> bytes:
