@@ -42,6 +42,7 @@ from ..selectors import items as selectors
 from ..selectors.documents import version_panel_context
 from ..services import items as services
 from ..services import lessons
+from ..uploads import keep_sent_file_names
 
 Kind = KnowledgeItem.Kind
 Status = KnowledgeItem.Status
@@ -77,6 +78,7 @@ def _item_or_404(request: AuthedHttpRequest, pk: int, allowed: Any) -> Knowledge
 # --- Sharing and editing --------------------------------------------------------------------
 
 
+@keep_sent_file_names
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def item_create(request: AuthedHttpRequest) -> HttpResponse:

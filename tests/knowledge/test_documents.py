@@ -4,9 +4,12 @@ audit row for every attempt), previews, the upload view and the version panel.""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.test import Client
@@ -26,6 +29,7 @@ from .conftest import Files, stored_files
 pytestmark = pytest.mark.django_db
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def add(item, actor, name="plan.pdf", content=None, note=""):
@@ -396,9 +400,14 @@ def test_upload_to_something_that_is_not_a_document_is_404(client, member, compa
 # --- The version panel ---------------------------------------------------------------------
 
 
-def test_panel_lists_versions_with_who_when_size_and_checksum(member, document_item):
-    first = add(document_item, member, name="plan-v1.pdf")
-    add(document_item, member, name="plan-v2.docx", content=Files.docx("x"))
+def test_panel_lists_versions_with_who_when_size_and_checksum(client, member, document_item):
+    member.first_name, member.last_name = "Kim", "Testlid"
+    member.save(update_fields=["first_name", "last_name"])
+    with time_machine.travel(datetime(2026, 3, 4, 9, 15, tzinfo=AMSTERDAM), tick=False):
+        first = add(document_item, member, name="plan-v1.pdf")
+    # 2,560 bytes of plain text, shown as "2,5 KB".
+    with time_machine.travel(datetime(2026, 5, 6, 14, 30, tzinfo=AMSTERDAM), tick=False):
+        second = add(document_item, member, name="plan-v2.txt", content=b"Onderhoud\n" * 256)
     context = version_panel_context(member, document_item)
     rows = context["version_rows"]
     assert [r.version.number for r in rows] == [2, 1]
@@ -406,9 +415,19 @@ def test_panel_lists_versions_with_who_when_size_and_checksum(member, document_i
     assert rows[1].sha_short == first.sha256[:12]
     assert rows[1].download_url == download_url(document_item, 1)
     assert rows[1].preview_url == preview_url(document_item, 1)
-    assert rows[0].preview_url == ""  # the latest is a DOCX: no preview
+    assert rows[0].preview_url == ""  # the latest is plain text: no preview
     assert context["version_preview"] is None
     assert context["version_form"] is not None
+
+    client.force_login(member)
+    page = client.get(document_item.get_absolute_url()).content.decode()
+    newest = page.split('id="version-2"')[1].split("</tr>")[0]
+    oldest = page.split('id="version-1"')[1].split("</tr>")[0]
+    assert "<td>Kim Testlid</td>" in newest and "<td>Kim Testlid</td>" in oldest
+    assert '<time datetime="2026-05-06T14:30:00+02:00">6 Mei 2026 14:30</time>' in newest
+    assert '<time datetime="2026-03-04T09:15:00+01:00">4 Mrt 2026 09:15</time>' in oldest
+    assert "2,5\xa0KB" in newest
+    assert second.sha256[:12] in newest and first.sha256[:12] in oldest
 
 
 def test_panel_has_no_upload_form_for_readers(member, company):

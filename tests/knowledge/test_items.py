@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -364,6 +365,15 @@ def test_htmx_form_keeps_a_good_file_selected_when_another_field_is_wrong(
     body = response.content.decode()
     assert 'type="file" name="file"' in body and "hx-preserve" in body
     assert 'hx-encoding="multipart/form-data"' in body
+
+
+def test_create_form_keeps_the_csrf_check(member):
+    """The view parses its own uploads (to see the name as sent), so it checks CSRF itself."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = post_item(client, Kind.DOCUMENT, file=_fake_upload(), **details(client, member))
+    assert response.status_code == 403
+    assert not KnowledgeItem.objects.exists()
 
 
 def test_document_is_stored_as_its_first_version(client, member, settings, tmp_path):

@@ -100,6 +100,25 @@ def test_onderhoud_finds_stemmed_and_compound_words(member, company):
 
 
 @postgresql_only
+def test_a_longer_inflected_form_finds_its_stem_through_dutch_stemming(member):
+    """A prefix match alone cannot do this: "onderhouden" is no prefix of "onderhoud" or
+    "onderhoudt". Only the Dutch stemmer (onderhouden -> onderhoud) finds them, and without
+    falling back to similar words."""
+    indexed(title="Werkplaatsrooster", body="Het onderhoud van de Boxer.")
+    indexed(title="Nieuw concept", body="De werkplaats onderhoudt de Fennek.")
+    indexed(title="Remsysteem", body="Slijtage van de remblok.")
+    indexed(title="Los onderwerp", body="Iets heel anders.")
+    for query, found in (
+        ("onderhouden", ["Nieuw concept", "Werkplaatsrooster"]),
+        ("remblokken", ["Remsysteem"]),
+    ):
+        results = search_for_user(user=member, query=query)
+        group = next(g for g in results.groups if g.key == "knowledge")
+        assert sorted(hit.title for hit in group.hits) == found
+        assert not results.terms.corrected  # found by the query itself, not by typo tolerance
+
+
+@postgresql_only
 def test_a_typo_still_finds_the_items_and_names_the_similar_words(member):
     indexed(title="Werkplaatsrooster", body="Voertuigen worden elk kwartaal onderhouden.")
     indexed(title="Nieuw concept", body="Het onderhoudsconcept voor de Fennek.")

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from knowledge import scanning
-from knowledge.models import DocumentVersion
+from knowledge.models import DocumentVersion, KnowledgeItem, default_review_by
 from knowledge.services.documents import document_version_add
 from knowledge.uploads import clean_file_name, validate_upload
+from partners.models import TLP
 
 from .conftest import Files, stored_files
 
@@ -237,34 +238,73 @@ def test_path_traversal_name_is_refused_and_nothing_stored(
     assert stored_files(private_media) == []
 
 
+def multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[bytes, str]:
+    """A form post written by hand, so the file name goes out exactly as a browser may send it
+    (the test client would strip ``../../`` itself)."""
+    boundary = "lmiGrens"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    head = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    )
+    body = ("".join(parts) + head).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
 def test_path_traversal_name_sent_by_a_browser_is_refused_by_the_upload_view(
     client, member, document_item, private_media
 ):
     """Django itself would cut ``../../`` off; the view refuses the name instead."""
-    boundary = "lmiGrens"
-    body = (
-        (
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="note"\r\n\r\n'
-            "nieuwe versie\r\n"
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="file"; filename="../../etc/passwd.pdf"\r\n'
-            "Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        + Files.pdf("x")
-        + f"\r\n--{boundary}--\r\n".encode()
+    body, content_type = multipart(
+        {"note": "nieuwe versie"}, "../../etc/passwd.pdf", Files.pdf("x")
     )
     client.force_login(member)
     response = client.post(
         reverse("knowledge:version_upload", args=[document_item.pk]),
         data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
+        content_type=content_type,
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "../../etc/passwd.pdf" in page
     assert "bevat een map" in page
     assert 'value="nieuwe versie"' in page
+    assert not DocumentVersion.objects.exists()
+    assert stored_files(private_media) == []
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_path_traversal_name_sent_by_a_browser_is_refused_by_the_create_form(
+    client, member, private_media, htmx
+):
+    """The same refusal when a document is first shared; the rest of the input stays."""
+    fields = {
+        "kind": KnowledgeItem.Kind.DOCUMENT,
+        "title": "Onderhoudsplan Boxer",
+        "summary": "Bewaar mij",
+        "tlp": TLP.GREEN,
+        "owner": str(member.pk),
+        "review_by": default_review_by().isoformat(),
+        "status": KnowledgeItem.Status.PUBLISHED,
+    }
+    body, content_type = multipart(fields, "../../etc/passwd.pdf", Files.pdf("x"))
+    client.force_login(member)
+    response = client.post(
+        reverse("knowledge:create"),
+        data=body,
+        content_type=content_type,
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="id_file_error"' in page
+    assert "De bestandsnaam “../../etc/passwd.pdf” bevat een map of “..”." in page
+    assert 'value="Onderhoudsplan Boxer"' in page and "Bewaar mij" in page
+    assert not KnowledgeItem.objects.exists()
     assert not DocumentVersion.objects.exists()
     assert stored_files(private_media) == []
 
@@ -347,9 +387,14 @@ def test_refusals_are_translated():
         message = refusal("plan.docx", Files.pdf("x")).messages[0]
     with translation.override("nl"):
         dutch = refusal("plan.docx", Files.pdf("x")).messages[0]
-    assert "eindigt op" in dutch
-    # The English catalogue is filled by the translation pass; the text is never empty.
-    assert message
+    assert dutch == (
+        "De naam eindigt op .docx, maar de inhoud is een PDF-bestand. Geef het bestand de "
+        "juiste extensie (.pdf)."
+    )
+    assert message == (
+        "The name ends in .docx, but the content is a PDF file. Give the file the correct "
+        "extension (.pdf)."
+    )
 
 
 # --- The name ------------------------------------------------------------------------------
