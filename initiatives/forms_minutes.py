@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import TLP
 
 from .forms_work import ObjectChoiceField, _AutoIdForm
-from .services.minutes import MINUTES_MAX_LENGTH, PUBLISH_TLPS
+from .models import Meeting
+from .services.minutes import MINUTES_MAX_LENGTH, PUBLISH_TLPS, publish_default_tlp
 
 
 class MinutesForm(forms.Form):
@@ -71,7 +72,6 @@ class PublishForm(_AutoIdForm):
     tlp = forms.ChoiceField(
         label=_("Rubricering van het verslag"),
         choices=[(value, label) for value, label in TLP.choices if value in PUBLISH_TLPS],
-        initial=TLP.AMBER,
         help_text=_(
             "AMBER: de deelnemende organisaties zien het verslag. Iedere deelnemer krijgt het per "
             "e-mail, als hij of zij het mag zien."
@@ -79,5 +79,9 @@ class PublishForm(_AutoIdForm):
         error_messages={"invalid_choice": _("Kies een rubricering uit de lijst.")},
     )
 
-    def __init__(self, *args: Any, id_prefix: str = "publish", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, meeting: Meeting, id_prefix: str = "publish", **kwargs: Any
+    ) -> None:
         super().__init__(*args, id_prefix=id_prefix, **kwargs)
+        # Never wider than the meeting itself by default: a RED meeting starts on RED.
+        self.fields["tlp"].initial = publish_default_tlp(meeting)

@@ -27,11 +27,12 @@ from partners.models import TLP, User
 from partners.selectors import active_member_users
 
 from ..models import ActionItem, AgendaItem, Decision, Meeting
+from ..models.werkgroep import DEFAULT_MINUTES_TLP
 from ..selectors.meetings import can_manage_meeting, meeting_visible
 from .meetings import MeetingLocked
 
 MINUTES_MAX_LENGTH = 20000
-# Minutes are never public: CLEAR is not offered when publishing.
+# Minutes are never public: CLEAR is not offered when publishing. From least to most strict.
 PUBLISH_TLPS = (TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
 
 
@@ -89,6 +90,23 @@ def _check_writer(actor: User, meeting: Meeting) -> None:
         raise PermissionDenied(_("Alleen deelnemers en programmamanagers schrijven het verslag."))
 
 
+def publish_default_tlp(meeting: Meeting) -> str:
+    """The marking publishing starts from: AMBER (the attending organisations), or the
+    meeting's own marking when that is stricter, so that publishing never widens by default."""
+    if meeting.tlp in PUBLISH_TLPS and PUBLISH_TLPS.index(meeting.tlp) > PUBLISH_TLPS.index(
+        DEFAULT_MINUTES_TLP
+    ):
+        return str(meeting.tlp)
+    return str(DEFAULT_MINUTES_TLP)
+
+
+def _is_anonymous(meeting: Meeting, item_id: int) -> bool:
+    """Chatham House for this item, read under the meeting lock (which changing it also takes)."""
+    return meeting.chatham_house or (
+        AgendaItem.objects.filter(pk=item_id, chatham_house=True).exists()
+    )
+
+
 def _lock_open_meeting(meeting_id: int) -> Meeting:
     """Lock the meeting row until commit and check it still takes changes."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
@@ -118,11 +136,14 @@ def minutes_save(*, actor: User, item: AgendaItem, text: str, version: int) -> A
                 % {"max": MINUTES_MAX_LENGTH}
             }
         )
-    _lock_open_meeting(item.meeting_id)
+    meeting = _lock_open_meeting(item.meeting_id)
+    # Under Chatham House the text is stored without its writer. Conflicts are found by the
+    # version alone, so they are still detected; the writer is then simply not named.
+    author = None if _is_anonymous(meeting, item.pk) else actor
     updated = AgendaItem.objects.filter(pk=item.pk, version=version).update(
         minutes=text,
         version=version + 1,
-        minutes_updated_by=actor,
+        minutes_updated_by=author,
         updated_at=timezone.now(),
     )
     current = AgendaItem.objects.select_related("minutes_updated_by").get(pk=item.pk)
@@ -147,8 +168,11 @@ def decision_add(*, actor: User, item: AgendaItem, text: str) -> Decision:
     text = _normalise(text).strip()
     if not text:
         raise ValidationError({"text": _("Schrijf het besluit op.")})
-    _lock_open_meeting(item.meeting_id)
-    decision = Decision(agenda_item=item, text=text, created_by=actor)
+    meeting = _lock_open_meeting(item.meeting_id)
+    # Under Chatham House a decision has no author. Only security logging (the audit log)
+    # may still name who acted; the minutes themselves never do.
+    author = None if _is_anonymous(meeting, item.pk) else actor
+    decision = Decision(agenda_item=item, text=text, created_by=author)
     decision.full_clean()
     decision.save()
     return decision
@@ -221,15 +245,17 @@ def meeting_action_delete(*, actor: User, action: ActionItem) -> None:
 
 
 @transaction.atomic
-def meeting_publish(*, actor: User, meeting: Meeting, tlp: str = TLP.AMBER) -> bool:
-    """Publish the minutes once: lock them, set their marking, open the agreed actions and
-    email every attendee who can see them. Returns False (and does nothing) when they were
-    already published."""
+def meeting_publish(*, actor: User, meeting: Meeting, tlp: str | None = None) -> bool:
+    """Publish the minutes once: lock them, set their marking (by default
+    ``publish_default_tlp``), open the agreed actions and email every attendee who can see
+    them. Returns False (and does nothing) when they were already published."""
     if not can_manage_meeting(actor, meeting):
         raise PermissionDenied(_("Alleen programmamanagers publiceren het verslag."))
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if tlp is None:
+        tlp = publish_default_tlp(locked)
     if tlp not in PUBLISH_TLPS:
         raise ValidationError({"tlp": _("Kies een rubricering uit de lijst.")})
-    Meeting.objects.select_for_update().get(pk=meeting.pk)
     now = timezone.now()
     published = Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.PREPARATION).update(
         status=Meeting.Status.PUBLISHED,
@@ -244,6 +270,7 @@ def meeting_publish(*, actor: User, meeting: Meeting, tlp: str = TLP.AMBER) -> b
         status=ActionItem.Status.OPEN, updated_at=now
     )
     meeting.refresh_from_db()
+    _forget_authors(meeting)
     audit_log(
         action="werkgroep.published",
         actor=actor,
@@ -252,6 +279,16 @@ def meeting_publish(*, actor: User, meeting: Meeting, tlp: str = TLP.AMBER) -> b
     )
     _minutes_emails(meeting)
     return True
+
+
+def _forget_authors(meeting: Meeting) -> None:
+    """Chatham House may have been switched on after someone wrote: the published record keeps
+    no author for the text or the decisions of those items."""
+    anonymous = AgendaItem.objects.filter(meeting=meeting)
+    if not meeting.chatham_house:
+        anonymous = anonymous.filter(chatham_house=True)
+    Decision.objects.filter(agenda_item__in=anonymous).update(created_by=None)
+    anonymous.update(minutes_updated_by=None)
 
 
 def minutes_document(meeting: Meeting) -> dict[str, Any]:
@@ -279,6 +316,10 @@ def minutes_document(meeting: Meeting) -> dict[str, Any]:
     return {
         "meeting": meeting,
         "items": items,
+        # Items under their own Chatham House Rule (the meeting's covers all of them).
+        "chatham_titles": (
+            [] if meeting.chatham_house else [i.title for i in items if i.chatham_house]
+        ),
         "organisations": organisations,
         "people": people,
         "decision_count": sum(len(item.decisions.all()) for item in items),

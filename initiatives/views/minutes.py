@@ -44,7 +44,7 @@ def minutes_context(*, user: Any, meeting: Meeting) -> dict[str, Any]:
         "can_edit_minutes": can_edit,
         "minutes_owner_options": [(owner, str(owner)) for owner in owners],
         "can_publish": not meeting.is_locked and can_manage_meeting(user, meeting),
-        "publish_form": PublishForm(),
+        "publish_form": PublishForm(meeting=meeting),
         "can_print_minutes": services.can_read_minutes_document(user, meeting),
     }
 
@@ -263,7 +263,7 @@ def meeting_publish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get(user=request.user, pk=pk)
     if not can_manage_meeting(request.user, meeting):
         raise Http404
-    form = PublishForm(request.POST)
+    form = PublishForm(request.POST, meeting=meeting)
     if not form.is_valid():
         messages.error(request, _("Kies een rubricering uit de lijst."))
     else:

@@ -3,6 +3,7 @@ minutes as a print page and a Word document."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -180,6 +181,52 @@ def test_publish_view_is_for_programme_managers_only(client, meeting, manager, a
     assert response["HX-Redirect"] == meeting.get_absolute_url()
     meeting.refresh_from_db()
     assert meeting.is_locked and meeting.tlp == TLP.AMBER
+
+
+# --- The marking publishing starts from ------------------------------------------------------
+
+
+def _stricter(meeting: Meeting, manager, marking: str) -> Meeting:
+    Meeting.objects.filter(pk=meeting.pk).update(tlp=marking)
+    meeting.shared_with_people.add(manager)  # RED: only named people see it, the manager too
+    meeting.refresh_from_db()
+    return meeting
+
+
+def _selected_marking(page: str) -> list[str]:
+    publish_form = page.split('id="publish-heading"', 1)[1].split("</form>", 1)[0]
+    return re.findall(r'<option value="([a-z_]+)" selected>', publish_form)
+
+
+@pytest.mark.parametrize("marking", [TLP.AMBER_STRICT, TLP.RED])
+def test_the_publish_form_starts_on_a_stricter_meetings_own_marking_and_keeps_it(
+    client, meeting, manager, marking
+):
+    meeting = _stricter(meeting, manager, marking)
+    client.force_login(manager)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert _selected_marking(page) == [marking]
+    # One click on "Publiceren" sends what the form shows.
+    url = reverse("initiatives:meeting_publish", args=[meeting.pk])
+    client.post(url, {"tlp": _selected_marking(page)[0]})
+    meeting.refresh_from_db()
+    assert meeting.is_locked and meeting.tlp == marking
+
+
+@pytest.mark.parametrize("marking", [TLP.AMBER_STRICT, TLP.RED])
+def test_publishing_without_a_marking_never_widens_the_meeting(meeting, manager, marking):
+    meeting = _stricter(meeting, manager, marking)
+    assert meeting_publish(actor=manager, meeting=meeting) is True
+    meeting.refresh_from_db()
+    assert meeting.tlp == marking
+
+
+@pytest.mark.parametrize("marking", [TLP.CLEAR, TLP.GREEN, TLP.AMBER])
+def test_a_wider_meeting_starts_the_publish_form_on_amber(client, meeting, manager, marking):
+    Meeting.objects.filter(pk=meeting.pk).update(tlp=marking)
+    client.force_login(manager)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert _selected_marking(page) == [TLP.AMBER]
 
 
 # --- Print and export -----------------------------------------------------------------------
