@@ -19,6 +19,7 @@ let them see. A suspended account or organisation counts as no membership at all
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -102,36 +103,122 @@ def visible_queryset(user: Any, queryset: QuerySet[S]) -> QuerySet[S]:
     return queryset.filter(visible_to(user, queryset.model))
 
 
-def can_view(user: Any, obj: Shareable) -> bool:
-    """Whether ``user`` may see ``obj``; agrees with ``visible_to``."""
+@dataclass(frozen=True)
+class Audience:
+    """Who an item is shared with beyond its TLP and owner: organisations (directly, through
+    a sharing group, or taking part) and named people. Loaded only for AMBER and RED items."""
+
+    organisation_ids: frozenset[int] = frozenset()
+    people_ids: frozenset[int] = frozenset()
+
+
+_NO_AUDIENCE = Audience()
+
+
+def _allows(ctx: AccessContext, obj: Shareable, audience: Audience) -> bool:
+    """The rules for one user and one item; ``can_view`` and ``BatchAccess`` both use this."""
     if obj.tlp == TLP.CLEAR:
         return True
-    ctx = access_context(user)
     if not ctx.is_member:
         return False
-    orgs = ctx.organisation_ids
     if obj.tlp == TLP.GREEN:
         return True
+    orgs = ctx.organisation_ids
     if obj.tlp == TLP.AMBER_STRICT:
         return obj.owner_organisation_id in orgs
-    named = obj.shared_with_people.filter(pk=ctx.user_id).exists()
+    named = ctx.user_id in audience.people_ids
     if obj.tlp == TLP.RED:
         return named
-    if obj.tlp != TLP.AMBER:
-        return False
-    if named or obj.owner_organisation_id in orgs:
-        return True
-    if obj.shared_with_organisations.filter(pk__in=orgs).exists():
-        return True
-    if obj.shared_with_groups.filter(organisations__in=orgs).exists():
-        return True
-    if obj.participant_lookup:
-        return (
-            type(obj)
-            ._default_manager.filter(pk=obj.pk, **{f"{obj.participant_lookup}__in": orgs})
-            .exists()
-        )
+    if obj.tlp == TLP.AMBER:
+        return named or obj.owner_organisation_id in orgs or bool(orgs & audience.organisation_ids)
     return False
+
+
+def _load_audiences(model: type[Shareable], pks: Iterable[int]) -> dict[int, Audience]:
+    """The audiences of ``model`` rows ``pks`` in at most four queries, whatever their number."""
+    ids = list(pks)
+    if not ids:
+        return {}
+    orgs: dict[int, set[int]] = {pk: set() for pk in ids}
+    people: dict[int, set[int]] = {pk: set() for pk in ids}
+    rows = model._default_manager.filter(pk__in=ids).order_by()
+    paths = ["shared_with_organisations", "shared_with_groups__organisations"]
+    if model.participant_lookup:
+        paths.append(model.participant_lookup)
+    for path in paths:
+        for pk, org_id in rows.filter(**{f"{path}__isnull": False}).values_list("pk", path):
+            orgs[pk].add(org_id)
+    for pk, user_id in rows.filter(shared_with_people__isnull=False).values_list(
+        "pk", "shared_with_people"
+    ):
+        people[pk].add(user_id)
+    return {pk: Audience(frozenset(orgs[pk]), frozenset(people[pk])) for pk in ids}
+
+
+def _needs_audience(obj: Shareable) -> bool:
+    return obj.tlp in (TLP.AMBER, TLP.RED)
+
+
+def can_view(user: Any, obj: Shareable) -> bool:
+    """Whether ``user`` may see ``obj``; agrees with ``visible_to``."""
+    ctx = access_context(user)
+    if not _needs_audience(obj) or not ctx.is_member:
+        return _allows(ctx, obj, _NO_AUDIENCE)
+    return _allows(ctx, obj, _load_audiences(type(obj), [obj.pk])[obj.pk])
+
+
+class BatchAccess:
+    """The policy for many users and many items at once, in a fixed number of queries.
+
+    For work that answers "who may see what" for a whole batch of users (the digest): one
+    query for the users' memberships, at most four per kind of item for the audiences, then
+    the same rules as ``can_view``. Call ``prepare`` with every candidate item first; items it
+    has not seen are loaded on demand (correct, but one round of queries each).
+    """
+
+    def __init__(self, users: Iterable[Any]) -> None:
+        accounts = [u for u in users if getattr(u, "is_authenticated", False) and u.is_active]
+        org_ids: dict[int, set[int]] = {u.pk: set() for u in accounts}
+        for user_id, org_id in (
+            Membership.objects.counting()
+            .filter(user_id__in=list(org_ids))
+            .values_list("user_id", "organisation_id")
+        ):
+            org_ids[user_id].add(org_id)
+        self._contexts = {
+            pk: AccessContext(user_id=pk, is_member=bool(orgs), organisation_ids=frozenset(orgs))
+            for pk, orgs in org_ids.items()
+        }
+        self._audiences: dict[tuple[str, int], Audience] = {}
+
+    def context(self, user: Any) -> AccessContext:
+        return self._contexts.get(getattr(user, "pk", None) or 0, _NOBODY)
+
+    def prepare(self, objects: Iterable[Shareable]) -> None:
+        """Load the audiences of ``objects`` that need one, grouped per model."""
+        missing: dict[type[Shareable], list[int]] = {}
+        for obj in objects:
+            if _needs_audience(obj) and (obj._meta.label, obj.pk) not in self._audiences:
+                missing.setdefault(type(obj), []).append(obj.pk)
+        for model, pks in missing.items():
+            for pk, audience in _load_audiences(model, pks).items():
+                self._audiences[(model._meta.label, pk)] = audience
+
+    def can_view(self, user: Any, obj: Shareable) -> bool:
+        ctx = self.context(user)
+        if not _needs_audience(obj) or not ctx.is_member:
+            return _allows(ctx, obj, _NO_AUDIENCE)
+        key = (obj._meta.label, obj.pk)
+        if key not in self._audiences:
+            self.prepare([obj])
+        return _allows(ctx, obj, self._audiences[key])
+
+    def visible(self, user: Any, objects: Iterable[S]) -> list[S]:
+        """The ``objects`` that ``user`` may see, in their order."""
+        return [obj for obj in objects if self.can_view(user, obj)]
+
+    def is_member(self, user: Any) -> bool:
+        return self.context(user).is_member
 
 
 def get_visible_or_404(user: Any, queryset: QuerySet[S] | type[S], **lookup: Any) -> S:

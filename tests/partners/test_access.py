@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from initiatives.models import Initiative, Participation
-from partners.access import can_view, visible_queryset
+from partners.access import BatchAccess, can_view, visible_queryset
 from partners.models import TLP, Membership, Organisation, SharingGroup, User
 from tests.factories import (
     InitiativeFactory,
@@ -102,6 +102,20 @@ def test_ended_membership_gives_no_access(db):
     assert not visible_queryset(user, Initiative.objects.all()).exists()
 
 
+@pytest.mark.parametrize("tlp", list(EXPECTED))
+def test_batch_access_follows_the_table_in_a_fixed_number_of_queries(
+    world, tlp, django_assert_num_queries
+):
+    people, items = world
+    with django_assert_num_queries(5):  # memberships, then four audience paths
+        batch = BatchAccess([p for p in people.values() if isinstance(p, User)])
+        batch.prepare(items.values())
+    with django_assert_num_queries(0):
+        for relation in RELATIONS:
+            expected = EXPECTED[tlp][RELATIONS.index(relation)]
+            assert batch.can_view(people[relation], items[tlp]) is expected
+
+
 def test_visible_queryset_has_no_duplicates(world):
     people, _items = world
     # The named person is also reachable through several paths; rows must still be unique.
@@ -167,6 +181,8 @@ class PolicyAgreementTest(TestCase):
                 item.shared_with_groups.add(group)
             item.shared_with_people.set({real_users[i % len(real_users)] for i in named})
         all_items = list(Initiative.objects.all())
+        batch = BatchAccess(User.objects.filter(pk__in=[u.pk for u in real_users]))
+        batch.prepare(all_items)
         for account in accounts:
             if isinstance(account, User):
                 account = User.objects.get(pk=account.pk)  # no cached access context
@@ -175,5 +191,6 @@ class PolicyAgreementTest(TestCase):
             )
             checked = {item.pk for item in all_items if can_view(account, item)}
             assert listed == checked
+            assert {item.pk for item in batch.visible(account, all_items)} == listed
         Initiative.objects.all().delete()
         SharingGroup.objects.all().delete()
