@@ -19,13 +19,14 @@ class InitiativesConfig(AppConfig):
         )
 
         from . import demo, demo_pulse, demo_werkgroep
+        from .digest import initiatives_digest_lines
         from .selectors import initiatives as selectors
         from .selectors import search as search_selectors
         from .services import initiatives as services
         from .services import work as work_services
 
         search_providers.register("initiatives", search_selectors.initiative_search_hits, order=30)
-        digest_providers.register("initiatives", selectors.initiative_digest_section)
+        digest_providers.register("initiatives", initiatives_digest_lines, order=30)
         organisation_sections.register(
             "initiatives", selectors.initiative_organisation_section, order=30
         )

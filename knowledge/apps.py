@@ -9,6 +9,7 @@ class KnowledgeConfig(AppConfig):
     def ready(self) -> None:
         from lmi_portal.core.registry import (
             demo_seeders,
+            digest_providers,
             handover_movers,
             initiative_closed_listeners,
             initiative_sections,
@@ -19,6 +20,7 @@ class KnowledgeConfig(AppConfig):
         )
 
         from . import demo
+        from .digest import knowledge_digest_lines
         from .selectors import items as item_selectors
         from .selectors import search as search_selectors
         from .selectors import werkgroep as werkgroep_selectors
@@ -26,6 +28,7 @@ class KnowledgeConfig(AppConfig):
         from .services import lessons as lesson_services
 
         search_providers.register("knowledge", search_selectors.knowledge_search_hits, order=40)
+        digest_providers.register("knowledge", knowledge_digest_lines, order=40)
         initiative_sections.register("knowledge", item_selectors.knowledge_initiative_section)
         organisation_sections.register(
             "knowledge", item_selectors.knowledge_organisation_section, order=40

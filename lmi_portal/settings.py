@@ -163,6 +163,8 @@ NETWORK_STALE_AFTER_DAYS = env.int("NETWORK_STALE_AFTER_DAYS", default=180)
 NETWORK_MAP_CACHE_SECONDS = env.int("NETWORK_MAP_CACHE_SECONDS", default=300)
 # An initiative in an active phase with no activity for this many days is flagged as dormant.
 INITIATIVE_DORMANT_AFTER_DAYS = env.int("INITIATIVE_DORMANT_AFTER_DAYS", default=42)
+# Digests are composed for this many users at a time, in one transaction per batch.
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "lmi_portal.core.tasks.heartbeat",
@@ -202,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.privacy.network_anonymise_departed",
         "schedule": crontab(hour=3, minute=40),  # daily; idempotent
     },
+    "digests": {
+        "task": "lmi_portal.core.tasks.digest_run_due",
+        # Hourly: each user's digest goes out at the hour they chose; one per period, ever.
+        "schedule": crontab(minute=5),
+    },
     "knowledge-extract-pending": {
         "task": "knowledge.tasks.knowledge_extract_pending",
         "schedule": 600.0,  # uploads whose extraction task was lost (broker down at the time)
@@ -214,6 +221,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LMI Portal <noreply@lmi-portal.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Shared secret of the mail server's bounce webhook (POST /berichten/bounce/, sent as
+# "Authorization: Bearer <token>"); empty switches the webhook off (it answers 404).
+EMAIL_BOUNCE_TOKEN = env.str("EMAIL_BOUNCE_TOKEN", default="")
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "partners.User"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("zoeken/", core_views.search, name="search"),
     path("zoeken/live/", core_views.search_live, name="search_live"),
     path("over/", core_views.about, name="about"),
+    path("berichten/", include("lmi_portal.core.urls")),
     path("taal/", partner_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from partners.access import can_view_people, managed_organisation_ids
 
 from .models import Affiliation, ContactFlag
+from .services.stale import stale_reason_querysets
 
 
 @dataclass(frozen=True)
@@ -150,3 +151,14 @@ def stale_filter_organisations(*, counts: StaleCounts) -> list[tuple[int, str]]:
         for row in counts.rows
         if row["organisation_id"] is not None
     ]
+
+
+def bouncing_account_rows() -> QuerySet[Any, Any]:
+    """Accounts whose address is marked as bouncing (and not confirmed since), as rows of
+    ``user_id`` and ``bounced_at``; partners' delivery log reads it as a subquery."""
+    return (
+        stale_reason_querysets(now=timezone.now())[ContactFlag.Reason.EMAIL_BOUNCED]
+        .filter(user__isnull=False)
+        .annotate(bounced_at=F("email_bounced_at"))
+        .values("user_id", "bounced_at")
+    )

@@ -8,7 +8,7 @@ never listed: they do not exist for anyone until the minutes are published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from partners.access import user_organisation_ids, visible_queryset
-from partners.models import Membership, Organisation, User
+from partners.models import Membership, Organisation, Shareable, User
 
 from ..models import ActionItem, Initiative, Meeting, Participation
 from ..permissions import is_programme_manager
@@ -49,6 +49,19 @@ def action_visible(*, user: Any) -> QuerySet[ActionItem]:
     return ActionItem.objects.exclude(status=ActionItem.Status.DRAFT).filter(
         from_initiative | from_meeting
     )
+
+
+def action_source_visible(*, action: ActionItem, can_view: Callable[[Shareable], bool]) -> bool:
+    """``action_visible``'s rule for one action in hand, asking ``can_view`` (e.g. a digest
+    batch's access policy for one user) about its initiative and meeting, which must be loaded."""
+    if action.status == ActionItem.Status.DRAFT:
+        return False
+    initiative, meeting = action.initiative, action.meeting
+    if initiative is not None and not can_view(initiative):
+        return False
+    if meeting is not None:
+        return can_view(meeting)
+    return initiative is not None
 
 
 def _owner_organisation(field_name: str) -> Subquery:

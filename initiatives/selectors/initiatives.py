@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lmi_portal.core.registry import (
-    DigestLine,
-    DigestSection,
     InitiativeSection,
     OrganisationSection,
     PersonSection,
@@ -107,17 +104,6 @@ def initiative_successes(*, user: Any) -> QuerySet[Initiative]:
         )
         .order_by(F("closed_at").desc(nulls_last=True), "-id")
     )
-
-
-def initiative_digest_section(user: Any, since: datetime) -> DigestSection | None:
-    new = initiative_list(user=user).filter(created_at__gte=since)[:10]
-    lines = tuple(
-        DigestLine(
-            text=f"{i.title} ({i.owner_organisation.display_name})", url=i.get_absolute_url()
-        )
-        for i in new
-    )
-    return DigestSection(title=str(_("Nieuwe initiatieven")), lines=lines) if lines else None
 
 
 ORGANISATION_SECTION_LIMIT = 50

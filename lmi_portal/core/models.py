@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -79,8 +80,26 @@ class OutboxEmail(TimeStampedModel):
         SENT = "sent", _("verstuurd")
         FAILED = "failed", _("mislukt")
 
+    class Category(models.TextChoices):
+        DIGEST = "digest", _("overzicht")
+        INSTANT = "instant", _("directe melding")
+        SERVICE = "service", _("dienstbericht")
+
     idempotency_key = models.CharField(_("idempotentiesleutel"), max_length=200, unique=True)
     to = models.EmailField(_("aan"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ontvanger"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    category = models.CharField(
+        _("soort"), max_length=16, choices=Category.choices, default=Category.SERVICE
+    )
+    # Extra headers, e.g. List-Unsubscribe for digests (RFC 8058).
+    headers = models.JSONField(_("kopregels"), default=dict, blank=True)
     subject = models.CharField(_("onderwerp"), max_length=255)
     body_text = models.TextField(_("tekst"))
     body_html = models.TextField(_("HTML"), blank=True)
@@ -98,10 +117,114 @@ class OutboxEmail(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("uitgaande e-mail")
         verbose_name_plural = _("uitgaande e-mails")
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+def _every_instant_event() -> list[str]:
+    return [event.value for event in DigestPreference.InstantEvent]
+
+
+class DigestPreference(models.Model):
+    """How and when one user wants the digest, and which events also send an email at once.
+
+    Users without a row get the defaults (weekly, Monday 07:00, every instant email). Topics
+    are the user's follows (``Follow``). ``unsubscribe_nonce`` is part of the signed
+    unsubscribe link; it changes when the link is used, so a link works once.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("wekelijks")
+        DAILY = "daily", _("dagelijks")
+        OFF = "off", _("uit")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("maandag")
+        TUESDAY = 1, _("dinsdag")
+        WEDNESDAY = 2, _("woensdag")
+        THURSDAY = 3, _("donderdag")
+        FRIDAY = 4, _("vrijdag")
+        SATURDAY = 5, _("zaterdag")
+        SUNDAY = 6, _("zondag")
+
+    class InstantEvent(models.TextChoices):
+        MENTIONED = "mentioned", _("iemand noemt mij (@-vermelding)")
+        ASSIGNED = "assigned", _("ik krijg een actie toegewezen")
+        INVITED = "invited", _("mijn organisatie wordt uitgenodigd voor een initiatief")
+        HANDOVER = "handover", _("een overdracht aan of van mij")
+        JOIN_REQUEST = "join_request", _("een aanvraag om lid te worden wacht op mij")
+
+    DEFAULT_WEEKDAY = Weekday.MONDAY
+    DEFAULT_HOUR = 7
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_preference"
+    )
+    frequency = models.CharField(
+        _("overzicht per e-mail"),
+        max_length=8,
+        choices=Frequency.choices,
+        default=Frequency.WEEKLY,
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("dag"), choices=Weekday.choices, default=DEFAULT_WEEKDAY
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("uur"), default=DEFAULT_HOUR, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    instant_events = models.JSONField(
+        _("direct per e-mail"), default=_every_instant_event, blank=True
+    )
+    unsubscribe_nonce = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("berichtvoorkeur")
+        verbose_name_plural = _("berichtvoorkeuren")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hour__gte=0, hour__lte=23), name="digest_hour_0_23"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="digest_weekday_0_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"
+
+
+class Digest(models.Model):
+    """One user's digest for one period ("2026-W49" or "2026-12-05"): at most one, ever.
+
+    The unique key is what makes a digest run safe to repeat or to run twice at once. An
+    empty digest is recorded too (``email`` stays empty), so it is not composed again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("periode"), max_length=16)
+    created_at = models.DateTimeField(_("samengesteld op"), default=timezone.now)
+    line_count = models.PositiveIntegerField(_("regels"), default=0)
+    action_count = models.PositiveIntegerField(_("acties"), default=0)
+    email = models.OneToOneField(
+        OutboxEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="digest"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("overzicht")
+        verbose_name_plural = _("overzichten")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period"], name="digest_one_per_user_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period}"
 
 
 class Activity(models.Model):

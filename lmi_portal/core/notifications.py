@@ -73,12 +73,14 @@ def notification_send(
     url: str = "",
     target: models.Model | None = None,
     actor: Any = None,
+    email_event: str = "",
 ) -> int:
     """Write one notification per recipient, its text rendered in the recipient's language.
 
     ``text`` is called inside ``translation.override`` for each recipient, so it should build
-    its message with ``gettext``. The actor is never notified of their own action. Returns how
-    many were written.
+    its message with ``gettext``. The actor is never notified of their own action. With an
+    ``email_event`` (a ``DigestPreference.InstantEvent``), recipients who want that event by
+    email also get it at once through the outbox. Returns how many were written.
     """
     ct = ContentType.objects.get_for_model(target) if target is not None else None
     actor_id = getattr(actor, "pk", None)
@@ -102,7 +104,33 @@ def notification_send(
             )
         )
     Notification.objects.bulk_create(rows)
+    if email_event and rows:
+        _email_notifications(rows, event=email_event)
     return len(rows)
+
+
+def _email_notifications(rows: list[Notification], *, event: str) -> None:
+    """The instant email of each notification whose recipient wants ``event`` by email;
+    keyed by the notification, so it is never sent twice."""
+    from .digests import instant_email_user_ids, notification_email_render
+    from .services import outbox_enqueue
+
+    wanted = instant_email_user_ids(user_ids=[row.recipient_id for row in rows], event=event)
+    for row in rows:
+        recipient = row.recipient
+        if recipient.pk not in wanted or not recipient.email:
+            continue
+        language = getattr(recipient, "language", "") or "nl"
+        with translation.override(language):
+            rendered = notification_email_render(notification=row)
+        outbox_enqueue(
+            key=f"notification:{row.pk}",
+            to=recipient.email,
+            language=language,
+            recipient=recipient,
+            category="instant",
+            **rendered,
+        )
 
 
 @transaction.atomic

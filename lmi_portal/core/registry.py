@@ -22,16 +22,45 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class DigestPart:
+    """The parts of a digest, in the order the email shows them."""
+
+    ACTIONS = "actions"  # "Acties voor jou": what needs this user
+    NEW = "new"  # "Nieuw en gewijzigd" in the user's topics
+    SUCCESSES = "successes"
+    NETWORK = "network"  # short network news
+
+    ORDER = (ACTIONS, NEW, SUCCESSES, NETWORK)
+
+
 @dataclass(frozen=True)
 class DigestLine:
+    """One line of a digest. ``meta`` is a short fact ("te laat", an organisation);
+    ``sort`` orders lines within a part (smaller first, e.g. overdue before due)."""
+
+    part: str
     text: str
     url: str = ""
+    meta: str = ""
+    sort: int = 100
 
 
 @dataclass(frozen=True)
-class DigestSection:
-    title: str
-    lines: tuple[DigestLine, ...]
+class DigestBatch:
+    """What a digest provider gets: a batch of recipients (all with one language, which is
+    active while the provider runs), the period, the access policy for exactly these users
+    (``partners.access.BatchAccess``) and each user's follows by model label, e.g.
+    ``follows[user_id]["core.theme"]`` is a set of theme ids. A provider answers in a fixed
+    number of queries, whatever the number of users."""
+
+    users: tuple[Any, ...]
+    since: datetime
+    until: datetime
+    access: Any
+    follows: Mapping[int, Mapping[str, frozenset[int]]]
+
+    def followed(self, user: Any, label: str) -> frozenset[int]:
+        return self.follows.get(user.pk, {}).get(label, frozenset())
 
 
 @dataclass(frozen=True)
@@ -138,7 +167,8 @@ class Registry(Generic[F]):
         return len(self._providers)
 
 
-DigestProvider = Callable[[Any, datetime], DigestSection | None]
+# (batch) -> {user id: lines}; users without lines may be left out.
+DigestProvider = Callable[[DigestBatch], Mapping[int, Iterable[DigestLine]]]
 # (user, request) -> the user's hits of one type, or None when the user may not search it.
 SearchProvider = Callable[[Any, SearchRequest], SearchGroup | None]
 Seeder = Callable[[dict[str, Any]], None]
@@ -146,6 +176,12 @@ Seeder = Callable[[dict[str, Any]], None]
 OrganisationSectionProvider = Callable[[Any, Any], OrganisationSection | None]
 
 digest_providers: Registry[DigestProvider] = Registry("digest")
+# Set by partners: who receives digests (a queryset of users), and the access policy for a
+# batch of them (users -> an object with ``can_view``, ``visible``, ``prepare``).
+DigestRecipients = Callable[[], Any]
+digest_recipients: Registry[DigestRecipients] = Registry("digest_recipients")
+DigestAccessFactory = Callable[[Iterable[Any]], Any]
+digest_access: Registry[DigestAccessFactory] = Registry("digest_access")
 search_providers: Registry[SearchProvider] = Registry("search")
 demo_seeders: Registry[Seeder] = Registry("demo")
 scale_seeders: Registry[Seeder] = Registry("scale")
@@ -227,3 +263,17 @@ class WerkgroepSection:
 # without initiatives importing it.
 WerkgroepSectionProvider = Callable[[Any, datetime, int], WerkgroepSection | None]
 werkgroep_sections: Registry[WerkgroepSectionProvider] = Registry("werkgroep_sections")
+
+
+# Called with an email address that bounced permanently (the mail server refused it, or a
+# bounce report arrived); network marks the people with that address as bouncing this way.
+# Returns how many records it marked.
+EmailBounceListener = Callable[[str], int]
+email_bounce_listeners: Registry[EmailBounceListener] = Registry("email_bounce_listeners")
+
+
+# () -> a queryset of the accounts whose address is currently marked as bouncing, as rows with
+# ``user_id`` and ``bounced_at``; the admins' delivery log (partners) uses it as a subquery, so
+# it shows bouncing addresses without importing network.
+BouncingAccounts = Callable[[], Any]
+bouncing_accounts: Registry[BouncingAccounts] = Registry("bouncing_accounts")

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from .registry import (
-    DigestSection,
     SearchGroup,
     SearchRequest,
-    digest_providers,
     search_providers,
 )
 from .search import SearchTerms, is_postgresql, marked_words, with_corrections
-
-
-def digest_sections_for_user(*, user: Any, since: datetime) -> list[DigestSection]:
-    """Every non-empty digest section the registered apps have for this user since a moment."""
-    sections = []
-    for _key, provider in digest_providers.items():
-        section = provider(user, since)
-        if section is not None and section.lines:
-            sections.append(section)
-    return sections
-
 
 SEARCH_PER_GROUP = 5
 SEARCH_PER_PAGE = 20

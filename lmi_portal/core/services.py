@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import smtplib
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -66,6 +67,9 @@ def outbox_enqueue(
     body_text: str,
     body_html: str = "",
     language: str = "nl",
+    recipient: Any = None,
+    category: str = OutboxEmail.Category.SERVICE,
+    headers: dict[str, str] | None = None,
 ) -> OutboxEmail:
     """Store an email for sending after commit; the same key is only ever stored once."""
     email, created = OutboxEmail.objects.get_or_create(
@@ -76,11 +80,25 @@ def outbox_enqueue(
             "body_text": body_text,
             "body_html": body_html,
             "language": language,
+            "recipient": recipient if getattr(recipient, "pk", None) else None,
+            "category": category,
+            "headers": headers or {},
         },
     )
     if created:
         transaction.on_commit(lambda: _schedule_send(email.pk))
     return email
+
+
+def outbox_schedule(email_ids: list[int]) -> None:
+    """Queue sending of rows stored in bulk (e.g. a digest batch) once the transaction commits."""
+
+    def schedule() -> None:
+        for pk in email_ids:
+            _schedule_send(pk)
+
+    if email_ids:
+        transaction.on_commit(schedule)
 
 
 def _schedule_send(email_id: int) -> None:
@@ -116,26 +134,60 @@ def outbox_deliver(*, email_id: int) -> bool:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
-        headers={"X-LMI-Message-Key": email.idempotency_key},
+        headers={**email.headers, "X-LMI-Message-Key": email.idempotency_key},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     try:
         message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        # A permanent refusal of the address (5xx): retrying cannot help. The row fails at
+        # once and the address is reported as bouncing, so its contact record is flagged.
+        codes = [code for code, _msg in exc.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            OutboxEmail.objects.filter(pk=email_id).update(
+                status=OutboxEmail.Status.FAILED,
+                attempts=email.attempts + 1,
+                last_error=f"SMTPRecipientsRefused: {exc.recipients}"[:2000],
+            )
+            email_bounce_record(address=email.to, source="smtp", detail=str(codes))
+            return False
+        return _outbox_failed(email, exc, now)
     except Exception as exc:
-        attempts = email.attempts + 1
-        failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        OutboxEmail.objects.filter(pk=email_id).update(
-            status=OutboxEmail.Status.FAILED if failed else OutboxEmail.Status.PENDING,
-            attempts=attempts,
-            next_attempt_at=now + outbox_backoff(attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        raise OutboxSendError(str(exc)) from exc
+        return _outbox_failed(email, exc, now)
     OutboxEmail.objects.filter(pk=email_id).update(
         status=OutboxEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
     )
     return True
+
+
+def _outbox_failed(email: OutboxEmail, exc: Exception, now: datetime) -> bool:
+    """A passing failure: back to pending with backoff, or failed after the last attempt."""
+    attempts = email.attempts + 1
+    failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        status=OutboxEmail.Status.FAILED if failed else OutboxEmail.Status.PENDING,
+        attempts=attempts,
+        next_attempt_at=now + outbox_backoff(attempts),
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+    raise OutboxSendError(str(exc)) from exc
+
+
+def email_bounce_record(*, address: str, source: str, detail: str = "") -> int:
+    """An address bounced permanently: audit it and let the apps mark who has it. Returns how
+    many records were marked."""
+    from .registry import email_bounce_listeners
+
+    address = address.strip().lower()
+    if not address:
+        return 0
+    marked = sum(listener(address) for _key, listener in email_bounce_listeners.items())
+    audit_log(
+        action="email.bounced",
+        data={"address": address, "source": source, "detail": detail[:200], "marked": marked},
+    )
+    return marked
 
 
 def outbox_due_ids(*, stale_after: timedelta = timedelta(minutes=15)) -> list[int]:

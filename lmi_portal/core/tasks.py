@@ -33,3 +33,12 @@ def outbox_flush() -> int:
 @shared_task
 def heartbeat(name: str = "worker") -> None:
     services.heartbeat_record(name=name)
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3300)
+def digest_run_due() -> dict[str, int]:
+    """Compose and queue the digests that are due this hour (idempotent; see core.digests)."""
+    from .digests import digest_run
+
+    stats = digest_run()
+    return {"users": stats.users, "sent": stats.sent, "empty": stats.empty}

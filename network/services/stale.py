@@ -137,6 +137,37 @@ def stale_contacts_scan(*, now: datetime | None = None, notify: bool = True) -> 
     return result
 
 
+# --- Bounces --------------------------------------------------------------------------------
+
+
+def person_email_bounced(address: str) -> int:
+    """The email-bounce listener: everyone whose login or current post has ``address`` is
+    marked as bouncing and flagged at once, not only at the next daily scan. Returns how many
+    people it marked; a repeated bounce moves the date but adds no second open flag."""
+    address = address.strip()
+    if not address:
+        return 0
+    now = timezone.now()
+    holders = (
+        _current_affiliations(timezone.localdate(now))
+        .filter(email__iexact=address)
+        .values("person_id")
+    )
+    with transaction.atomic():
+        ids = list(
+            Person.objects.filter(anonymised_at__isnull=True)
+            .filter(Q(user__email__iexact=address) | Q(pk__in=holders))
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        Person.objects.filter(pk__in=ids).update(email_bounced_at=now, updated_at=now)
+        # The same definition and INSERT the daily scan uses, so the two never disagree.
+        bouncing = stale_reason_querysets(now=now)[Reason.EMAIL_BOUNCED].filter(pk__in=ids)
+        _raise_missing_flags(reason=Reason.EMAIL_BOUNCED, people=bouncing, now=now)
+    return len(ids)
+
+
 # --- The "klopt dit nog?" email ------------------------------------------------------------
 
 

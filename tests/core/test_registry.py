@@ -3,16 +3,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from lmi_portal.core.digests import digest_compose
+from lmi_portal.core.notifications import follow_set
 from lmi_portal.core.registry import (
     DigestLine,
-    DigestSection,
+    DigestPart,
     Registry,
     SearchGroup,
     SearchHit,
     digest_providers,
     search_providers,
 )
-from lmi_portal.core.selectors import digest_sections_for_user, search_for_user
+from lmi_portal.core.selectors import search_for_user
 from partners.models import TLP
 from tests.factories import InitiativeFactory
 
@@ -32,7 +34,9 @@ def test_apps_register_their_providers():
     assert {"initiatives", "knowledge", "organisations", "people"} <= set(
         key for key, _ in search_providers.items()
     )
-    assert "initiatives" in digest_providers
+    assert {"partners", "network", "initiatives", "knowledge"} <= set(
+        key for key, _ in digest_providers.items()
+    )
 
 
 def test_search_asks_every_provider_in_order_and_skips_those_without_access(monkeypatch):
@@ -78,14 +82,21 @@ def test_search_asks_only_counts_of_the_other_groups_when_one_is_chosen(monkeypa
     assert limits == {"a": (0, 0), "b": (10, 20)}
 
 
-def test_digest_leaves_out_empty_sections(monkeypatch):
+@pytest.mark.django_db
+def test_digest_leaves_out_empty_parts(monkeypatch, member):
     monkeypatch.setattr(digest_providers, "_providers", {})
-    digest_providers.register("empty", lambda u, since: None)
+    digest_providers.register("empty", lambda batch: {})
     digest_providers.register(
-        "one", lambda u, since: DigestSection("Nieuw", (DigestLine("regel", "/r"),))
+        "one",
+        lambda batch: {
+            user.pk: [DigestLine(DigestPart.NEW, "regel", "/r")] for user in batch.users
+        },
     )
-    sections = digest_sections_for_user(user=None, since=timezone.now())
-    assert [s.title for s in sections] == ["Nieuw"]
+    now = timezone.now()
+    content = digest_compose(users=[member], since=now - timedelta(days=7), until=now)[member.pk]
+    assert [(part["key"], [line.text for line in part["lines"]]) for part in content.parts()] == [
+        (DigestPart.NEW, ["regel"])
+    ]
 
 
 @pytest.mark.django_db
@@ -102,11 +113,17 @@ def test_search_and_digest_respect_the_access_policy(member, outsider, company):
 
     assert found(member) == {"Boxer sensoren geheim", "Boxer sensoren open"}
     assert found(outsider) == {"Boxer sensoren open"}
-    lines = [
-        line.text for s in digest_sections_for_user(user=outsider, since=since) for line in s.lines
-    ]
-    assert any("open" in line for line in lines)
-    assert not any("geheim" in line for line in lines)
+    for user in (member, outsider):  # both follow the company's news
+        follow_set(user=user, target=company, following=True)
+    until = timezone.now() + timedelta(minutes=1)
+    contents = digest_compose(users=[member, outsider], since=since, until=until)
+
+    def lines(user):
+        return [line.text for part in contents[user.pk].parts() for line in part["lines"]]
+
+    assert {"Boxer sensoren geheim", "Boxer sensoren open"} <= set(lines(member))
+    assert "Boxer sensoren open" in lines(outsider)
+    assert not any("geheim" in line for line in lines(outsider))
 
 
 @pytest.mark.django_db
