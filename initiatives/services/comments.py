@@ -90,6 +90,7 @@ def comment_create(*, actor: User, initiative: Initiative, body: str) -> Comment
         notification_send(
             recipients=mentioned,
             verb="comment.mentioned",
+            email_event="mentioned",
             text=lambda: (
                 _("%(author)s noemde u in een reactie bij “%(initiative)s”.")
                 % {"author": author, "initiative": initiative.title}

@@ -97,6 +97,7 @@ def participation_invite(
     notification_send(
         recipients=_organisation_admins(organisation),
         verb="participation.invited",
+        email_event="invited",
         text=lambda: (
             _("%(inviter)s nodigt uw organisatie uit voor het initiatief “%(title)s”.")
             % {"inviter": initiative.owner_organisation.display_name, "title": initiative.title}

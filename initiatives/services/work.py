@@ -197,6 +197,7 @@ def _notify_assigned(action: ActionItem, initiative: Initiative, actor: User) ->
     notification_send(
         recipients=[owner],
         verb="action.assigned",
+        email_event="assigned",
         text=lambda: (
             _("U bent eigenaar van de actie “%(action)s” bij “%(initiative)s”.")
             % {"action": title, "initiative": initiative.title}

@@ -12,6 +12,7 @@ not exist. Only active members see people at all.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,7 +28,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lmi_portal.core.digests import instant_email_user_ids
 from lmi_portal.core.models import OutboxEmail
+from lmi_portal.core.notifications import notification_send
 from lmi_portal.core.registry import handover_movers
 from lmi_portal.core.services import audit_log, outbox_enqueue
 from partners.access import can_view_people, managed_organisation_ids
@@ -295,6 +298,10 @@ def handovers_open_due(*, today: date | None = None) -> int:
     return len(opened)
 
 
+def _opened_text(name: str) -> str:
+    return _("Overdracht voorbereiden: %(name)s") % {"name": name}
+
+
 def _notify_opened(handovers: list[Handover]) -> None:
     """The departing person (if they have a login) and their organisation's admins, once each."""
     org_ids = {h.affiliation.organisation_id for h in handovers if h.affiliation}
@@ -320,8 +327,18 @@ def _notify_opened(handovers: list[Handover]) -> None:
         user = handover.person.user
         if user is not None and user.is_active:
             recipients[user.pk] = (user, True)
-        url = _site_url(reverse("network:handover_detail", args=[handover.pk]))
+        path = reverse("network:handover_detail", args=[handover.pk])
+        url = _site_url(path)
+        notification_send(
+            recipients=[recipient for recipient, _departing in recipients.values()],
+            verb="handover.opened",
+            text=functools.partial(_opened_text, str(handover.person)),
+            url=path,
+        )
+        emailed = instant_email_user_ids(user_ids=list(recipients), event="handover")
         for recipient, is_departing in recipients.values():
+            if recipient.pk not in emailed:
+                continue  # the in-app notification and the digest remind them instead
             with translation.override(recipient.language):
                 subject = _("Overdracht voorbereiden: %(name)s") % {"name": handover.person}
                 body = render_to_string(

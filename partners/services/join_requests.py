@@ -19,6 +19,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lmi_portal.core.digests import instant_email_user_ids
+from lmi_portal.core.notifications import notification_send
 from lmi_portal.core.services import audit_log, outbox_enqueue
 
 from ..access import MANAGEABLE_STATUSES, forget_access_context, managed_organisation_ids
@@ -143,8 +145,23 @@ def join_request_create(
         .filter(organisation=organisation, role=Membership.Role.ORG_ADMIN)
         .values("user_id"),
     )
-    url = _url(reverse("partners:join_request_list", args=[organisation.pk]))
+    path = reverse("partners:join_request_list", args=[organisation.pk])
+    url = _url(path)
+    requester, org_name = str(user), organisation.display_name
+    notification_send(
+        recipients=list(admins),
+        verb="join_request.received",
+        text=lambda: (
+            _("%(name)s vraagt om lid te worden van %(organisation)s.")
+            % {"name": requester, "organisation": org_name}
+        ),
+        url=path,
+        actor=user,
+    )
+    emailed = instant_email_user_ids(user_ids=[a.pk for a in admins], event="join_request")
     for admin in admins:
+        if admin.pk not in emailed:
+            continue  # they chose the portal's notification and the digest only
         _notify(
             key=f"join_request:{join_request.pk}:received:{admin.pk}",
             user=admin,

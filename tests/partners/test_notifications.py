@@ -193,7 +193,8 @@ def test_navigation_loads_the_badge_with_htmx(client, member):
     client.force_login(member)
     body = client.get(LIST_URL).content.decode()
     assert f'hx-get="{BADGE_URL}"' in body
-    assert 'hx-trigger="load, notifications-read from:body"' in body
+    # The count refreshes itself every minute, and at once after marking read: no reload.
+    assert 'hx-trigger="load, every 60s, notifications-read from:body"' in body
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
