@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lmi_portal.core.models import OutboxEmail
+
 from .models import TLP, Organisation, SharingGroup
 from .services.organisations import domains_parse, domains_validate, kvk_validate
 
@@ -222,3 +224,22 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("De einddatum ligt vóór de begindatum."))
         return data
+
+
+class DeliveryRecipientFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken op naam of e-mailadres"), required=False, max_length=200)
+    problems = forms.BooleanField(label=_("Alleen problemen"), required=False)
+
+
+class DeliveryLogFilterForm(forms.Form):
+    to = forms.CharField(label=_("Aan (e-mailadres bevat)"), required=False, max_length=254)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen")), *OutboxEmail.Status.choices],
+    )
+    category = forms.ChoiceField(
+        label=_("Soort"),
+        required=False,
+        choices=[("", _("Alle soorten")), *OutboxEmail.Category.choices],
+    )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import beheer as views
+from .views import beheer_delivery
 
 urlpatterns = [
     path("beheer/", views.beheer_index, name="beheer"),
@@ -63,4 +64,11 @@ urlpatterns = [
     ),
     path("beheer/audit/", views.audit_log_view, name="beheer_audit"),
     path("beheer/audit/export/", views.audit_log_export, name="beheer_audit_export"),
+    path("beheer/ontvangers/", beheer_delivery.delivery_recipients, name="beheer_recipients"),
+    path("beheer/verzendlog/", beheer_delivery.delivery_log, name="beheer_delivery_log"),
+    path(
+        "beheer/verzendlog/<int:pk>/onbestelbaar/",
+        beheer_delivery.delivery_mark_bounced,
+        name="beheer_delivery_mark_bounced",
+    ),
 ]
