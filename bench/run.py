@@ -37,6 +37,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_EMAIL = "bench@bench.example"  # created by seed_scale (partners/demo.py)
@@ -83,6 +84,8 @@ QUICK_SIZES = {
     "knowledge": 2000,
 }
 TIMEOUT = 60.0
+# Digest composition is timed for this many scale members (fewer when the data set is smaller).
+DIGEST_USERS = 10_000
 
 
 class BenchError(Exception):
@@ -293,6 +296,135 @@ def print_network_timings(timings: dict[str, object]) -> None:
         )
     else:
         print(f"dormancy scan:       skipped ({timings.get('dormant_skipped')})")
+
+
+# --- Digests (child process): composing the digests of 10,000 scale members -------------------
+
+
+def digest_child() -> None:
+    """Print JSON: how long composing the digests of up to ``DIGEST_USERS`` scale members takes
+    in batches of ``DIGEST_BATCH_SIZE`` (composition only, nothing stored), how long whole
+    batches take (compose, render, store; each rolled back, so nothing is kept or sent), and the
+    queries of one batch of 50 and of DIGEST_BATCH_SIZE users: the same number means the
+    queries do not grow with the users. The first batch is a warm-up and not timed."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from lmi_portal.core.digests import (
+        DigestContent,
+        digest_compose,
+        digest_period,
+        digest_send_batch,
+    )
+    from partners.selectors import active_member_users
+
+    size = int(settings.DIGEST_BATCH_SIZE)
+    ids = list(
+        active_member_users()
+        .filter(email__endswith="@scale.example")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:DIGEST_USERS]
+    )
+    period = digest_period(frequency="weekly")
+    user_model = get_user_model()
+
+    def load(chunk: list[int]) -> list[Any]:
+        return list(user_model.objects.filter(pk__in=chunk).order_by("pk"))
+
+    def compose(users: list[Any]) -> dict[int, DigestContent]:
+        return digest_compose(users=users, since=period.since, until=period.until)
+
+    def send_rolled_back(chunk: list[int]) -> None:
+        with transaction.atomic():
+            digest_send_batch(user_ids=chunk, period=period)
+            transaction.set_rollback(True)
+
+    compose(load(ids[:50]))  # warm-up: content types, translation catalogues
+    compose_queries: dict[int, int] = {}
+    batch_queries: dict[int, int] = {}
+    for n in sorted({min(50, len(ids)), min(size, len(ids))} - {0}):
+        users = load(ids[:n])
+        with CaptureQueriesContext(connection) as captured:
+            compose(users)
+        compose_queries[n] = len(captured.captured_queries)
+        with CaptureQueriesContext(connection) as captured:
+            send_rolled_back(ids[:n])
+        batch_queries[n] = len(captured.captured_queries)
+
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    compose_s = 0.0
+    non_empty = lines = 0
+    for chunk in chunks:
+        users = load(chunk)
+        started = time.perf_counter()
+        contents = compose(users)
+        compose_s += time.perf_counter() - started
+        for content in contents.values():
+            non_empty += not content.is_empty
+            lines += content.line_count
+    started = time.perf_counter()
+    for chunk in chunks:
+        send_rolled_back(chunk)
+    batch_s = time.perf_counter() - started
+    out = {
+        "users": len(ids),
+        "batch_size": size,
+        "batches": len(chunks),
+        "compose_s": compose_s,
+        "batch_s": batch_s,
+        "non_empty": non_empty,
+        "lines": lines,
+        "compose_queries": compose_queries,
+        "batch_queries": batch_queries,
+    }
+    print(json.dumps(out))
+
+
+def digest_timings(env: dict[str, str]) -> dict[str, object]:
+    print(f"$ timing digest composition for up to {DIGEST_USERS} scale members", flush=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, "--digests"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise BenchError(f"digest timings failed (exit {completed.returncode})")
+    timings: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return timings
+
+
+def print_digest_timings(timings: dict[str, Any]) -> None:
+    users = int(timings["users"])
+    if not users:
+        print("digest composition: skipped (no scale members)")
+        return
+    compose_s, batch_s = float(timings["compose_s"]), float(timings["batch_s"])
+    print(
+        f"digest composition:  {compose_s:.2f} s for {users} users "
+        f"({compose_s / users * 1000:.2f} ms/user; {timings['batches']} batches of "
+        f"{timings['batch_size']}; {timings['non_empty']} non-empty, {timings['lines']} lines)"
+    )
+    print(
+        f"digest batches:      {batch_s:.2f} s with rendering and storing, rolled back "
+        f"({batch_s / users * 1000:.2f} ms/user)"
+    )
+    compose_q, batch_q = timings["compose_queries"], timings["batch_queries"]
+    print(
+        "digest queries:      "
+        + "; ".join(
+            f"batch of {n}: composing {compose_q[n]}, whole batch {batch_q[n]}" for n in compose_q
+        )
+    )
 
 
 # --- Initiative pages (child process): ids for the filtered list, detail and monitor pages ------
@@ -641,6 +773,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--network", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--initiative-pages", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--digests", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--knowledge-pages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--analyze", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("pages", nargs="*", help=argparse.SUPPRESS)
@@ -660,6 +793,7 @@ def run(args: argparse.Namespace) -> None:
     analyze(env)
     manage(env, "collectstatic", "--noinput", "-v", "0")
     timings = network_timings(env)
+    digests = digest_timings(env)
     pages = list(PAGES)
     if timings.get("person"):
         pages.append(PERSON_PAGE.format(pk=timings["person"]))
@@ -691,6 +825,7 @@ def run(args: argparse.Namespace) -> None:
     print()
     print_table(results, queries)
     print_network_timings(timings)
+    print_digest_timings(digests)
     failures = [r for r in results if r.bad_statuses]
     if failures:
         details = "; ".join(f"{r.page} c={r.concurrency}: {r.bad_statuses}" for r in failures)
@@ -707,6 +842,9 @@ def main(argv: list[str]) -> int:
         return 0
     if args.initiative_pages:
         initiative_pages_child()
+        return 0
+    if args.digests:
+        digest_child()
         return 0
     if args.knowledge_pages:
         knowledge_pages_child()
