@@ -3,24 +3,23 @@ one's topics, published werkgroep minutes and successes, always through the acce
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 
 from initiatives.digest import initiatives_digest_lines
 from initiatives.models import ActionItem, Initiative, Meeting, Phase, PulseInvitation
-from lmi_portal.core.digests import _follows_by_user, digest_compose
+from lmi_portal.core.digests import digest_compose
 from lmi_portal.core.models import Theme
 from lmi_portal.core.notifications import follow_set
-from lmi_portal.core.registry import DigestBatch, DigestLine, DigestPart
-from partners.access import BatchAccess
+from lmi_portal.core.registry import DigestLine, DigestPart
 from partners.models import TLP
+from tests.digest_world import AMS, MARKS, NOW, SINCE, TODAY, UNTIL, batch_of, day, provider_lines
 from tests.factories import (
     ActionItemFactory,
     InitiativeFactory,
@@ -34,21 +33,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-AMS = ZoneInfo("Europe/Amsterdam")
-NOW = datetime(2026, 12, 7, 12, 0, tzinfo=AMS)
-TODAY = NOW.date()
-SINCE = NOW - timedelta(days=7)
-UNTIL = NOW + timedelta(hours=1)
 BEFORE = SINCE - timedelta(days=3)  # a moment before the period
 TLPS = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
-# A word per level that appears in every line about an item at that level.
-MARKS = {
-    TLP.CLEAR: "openbaar",
-    TLP.GREEN: "groen",
-    TLP.AMBER: "oranje",
-    TLP.AMBER_STRICT: "strikt",
-    TLP.RED: "rood",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -57,27 +43,8 @@ def _frozen():
         yield
 
 
-def batch_of(users) -> DigestBatch:
-    users = tuple(users)
-    return DigestBatch(
-        users=users,
-        since=SINCE,
-        until=UNTIL,
-        access=BatchAccess(users),
-        follows=_follows_by_user([u.pk for u in users]),
-    )
-
-
-def lines_for(user, part: str | None = None) -> list[DigestLine]:
-    with translation.override("nl"):
-        found = initiatives_digest_lines(batch_of([user]))
-    lines = [line for line in found.get(user.pk, []) if part is None or line.part == part]
-    return sorted(lines, key=lambda line: (line.part, line.sort, line.text))
-
-
-def day(value: date) -> str:
-    with translation.override("nl"):
-        return formats.date_format(value, "j F Y")
+def lines_for(user, part: str | None = None, **kwargs) -> list[DigestLine]:
+    return provider_lines(initiatives_digest_lines, user, part, **kwargs)
 
 
 def theme(slug: str) -> Theme:

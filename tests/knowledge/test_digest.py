@@ -3,23 +3,22 @@ the access policy."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import formats, translation
+from django.utils import translation
 
 from knowledge.digest import knowledge_digest_lines
 from knowledge.models import KnowledgeItem
-from lmi_portal.core.digests import _follows_by_user, digest_compose
+from lmi_portal.core.digests import digest_compose
 from lmi_portal.core.models import System, Theme
 from lmi_portal.core.notifications import follow_set
-from lmi_portal.core.registry import DigestBatch, DigestLine, DigestPart
-from partners.access import BatchAccess
+from lmi_portal.core.registry import DigestLine, DigestPart
 from partners.models import TLP
+from tests.digest_world import MARKS, NOW, SINCE, TODAY, UNTIL, batch_of, day, provider_lines
 from tests.factories import (
     InitiativeFactory,
     KnowledgeItemFactory,
@@ -30,21 +29,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-AMS = ZoneInfo("Europe/Amsterdam")
-NOW = datetime(2026, 12, 7, 12, 0, tzinfo=AMS)
-TODAY = NOW.date()
-SINCE = NOW - timedelta(days=7)
-UNTIL = NOW + timedelta(hours=1)
 Kind = KnowledgeItem.Kind
 Status = KnowledgeItem.Status
-# A word per level that appears in every line about an item at that level.
-MARKS = {
-    TLP.CLEAR: "openbaar",
-    TLP.GREEN: "groen",
-    TLP.AMBER: "oranje",
-    TLP.AMBER_STRICT: "strikt",
-    TLP.RED: "rood",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -53,27 +39,8 @@ def _frozen():
         yield
 
 
-def batch_of(users) -> DigestBatch:
-    users = tuple(users)
-    return DigestBatch(
-        users=users,
-        since=SINCE,
-        until=UNTIL,
-        access=BatchAccess(users),
-        follows=_follows_by_user([u.pk for u in users]),
-    )
-
-
-def lines_for(user, part: str | None = None) -> list[DigestLine]:
-    with translation.override("nl"):
-        found = knowledge_digest_lines(batch_of([user]))
-    lines = [line for line in found.get(user.pk, []) if part is None or line.part == part]
-    return sorted(lines, key=lambda line: (line.part, line.sort, line.text))
-
-
-def day(value: date) -> str:
-    with translation.override("nl"):
-        return formats.date_format(value, "j F Y")
+def lines_for(user, part: str | None = None, **kwargs) -> list[DigestLine]:
+    return provider_lines(knowledge_digest_lines, user, part, **kwargs)
 
 
 def created_before_period(item: KnowledgeItem) -> KnowledgeItem:

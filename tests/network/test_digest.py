@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 
-from lmi_portal.core.digests import _follows_by_user, digest_compose
+from lmi_portal.core.digests import digest_compose
 from lmi_portal.core.models import Theme
 from lmi_portal.core.notifications import follow_set
-from lmi_portal.core.registry import DigestBatch, DigestLine, DigestPart
+from lmi_portal.core.registry import DigestLine, DigestPart
 from network.digest import network_digest_lines
 from network.models import ContactFlag, Handover, Person
-from partners.access import BatchAccess
+from tests.digest_world import NOW, SINCE, TODAY, UNTIL, batch_of, day, provider_lines
 from tests.factories import AffiliationFactory, PersonFactory, UserFactory, member_of, person_of
 
 pytestmark = pytest.mark.django_db
 
-AMS = ZoneInfo("Europe/Amsterdam")
-NOW = datetime(2026, 12, 7, 12, 0, tzinfo=AMS)
-TODAY = NOW.date()
-SINCE = NOW - timedelta(days=7)
-UNTIL = NOW + timedelta(hours=1)
 Reason = ContactFlag.Reason
 
 
@@ -37,26 +31,8 @@ def _frozen():
         yield
 
 
-def batch_of(users) -> DigestBatch:
-    users = tuple(users)
-    return DigestBatch(
-        users=users,
-        since=SINCE,
-        until=UNTIL,
-        access=BatchAccess(users),
-        follows=_follows_by_user([u.pk for u in users]),
-    )
-
-
-def lines_for(user, *, batch=None) -> list[DigestLine]:
-    with translation.override("nl"):
-        found = network_digest_lines(batch or batch_of([user]))
-    return sorted(found.get(user.pk, []), key=lambda line: (line.part, line.sort, line.text))
-
-
-def day(value: date) -> str:
-    with translation.override("nl"):
-        return formats.date_format(value, "j F Y")
+def lines_for(user, part: str | None = None, **kwargs) -> list[DigestLine]:
+    return provider_lines(network_digest_lines, user, part, **kwargs)
 
 
 def theme(slug: str) -> Theme:
