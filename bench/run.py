@@ -193,10 +193,11 @@ def count_queries_child(pages: list[str]) -> None:
     print(json.dumps(counts))
 
 
-def count_queries(env: dict[str, str], pages: list[str]) -> dict[str, int]:
-    print("$ counting SQL queries per page (in-process test client)", flush=True)
+def _in_process(env: dict[str, str], what: str, *args: str) -> Any:
+    """Run this script with ``args`` in a Django subprocess and return the JSON it printed
+    last; a failure names ``what`` failed."""
     completed = subprocess.run(
-        [sys.executable, __file__, "--count-queries", *pages],
+        [sys.executable, __file__, *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -205,8 +206,13 @@ def count_queries(env: dict[str, str], pages: list[str]) -> dict[str, int]:
     )
     if completed.returncode != 0:
         sys.stderr.write(completed.stderr)
-        raise BenchError(f"counting queries failed (exit {completed.returncode})")
-    counts: dict[str, list[int]] = json.loads(completed.stdout.strip().splitlines()[-1])
+        raise BenchError(f"{what} failed (exit {completed.returncode})")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def count_queries(env: dict[str, str], pages: list[str]) -> dict[str, int]:
+    print("$ counting SQL queries per page (in-process test client)", flush=True)
+    counts: dict[str, list[int]] = _in_process(env, "counting queries", "--count-queries", *pages)
     bad = {page: status for page, (status, _) in counts.items() if status != 200}
     if bad:
         raise BenchError(f"test client got non-200 responses: {bad}")
@@ -265,18 +271,7 @@ def network_child() -> None:
 
 def network_timings(env: dict[str, str]) -> dict[str, object]:
     print("$ timing the continuity analysis and the stale-contact and dormancy scans", flush=True)
-    completed = subprocess.run(
-        [sys.executable, __file__, "--network"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise BenchError(f"network timings failed (exit {completed.returncode})")
-    timings: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    timings: dict[str, object] = _in_process(env, "network timings", "--network")
     return timings
 
 
@@ -388,18 +383,7 @@ def digest_child() -> None:
 
 def digest_timings(env: dict[str, str]) -> dict[str, object]:
     print(f"$ timing digest composition for up to {DIGEST_USERS} scale members", flush=True)
-    completed = subprocess.run(
-        [sys.executable, __file__, "--digests"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise BenchError(f"digest timings failed (exit {completed.returncode})")
-    timings: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    timings: dict[str, object] = _in_process(env, "digest timings", "--digests")
     return timings
 
 
@@ -477,18 +461,8 @@ def initiative_pages_child() -> None:
 
 def initiative_pages(env: dict[str, str]) -> list[str]:
     print("$ picking a theme, an initiative and a monitor round for the initiative pages")
-    completed = subprocess.run(
-        [sys.executable, __file__, "--initiative-pages"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise BenchError(f"picking the initiative pages failed (exit {completed.returncode})")
-    ids: dict[str, int | None] = json.loads(completed.stdout.strip().splitlines()[-1])
+    what = "picking the initiative pages"
+    ids: dict[str, int | None] = _in_process(env, what, "--initiative-pages")
     pages = []
     for key, template, missing in (
         ("theme", FILTERED_LIST_PAGE, "no theme: the filtered list is not measured"),
@@ -544,18 +518,8 @@ def knowledge_pages_child() -> None:
 
 def knowledge_pages(env: dict[str, str]) -> list[str]:
     print("$ picking a theme and a document for the knowledge pages")
-    completed = subprocess.run(
-        [sys.executable, __file__, "--knowledge-pages"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise BenchError(f"picking the knowledge pages failed (exit {completed.returncode})")
-    ids: dict[str, int | None] = json.loads(completed.stdout.strip().splitlines()[-1])
+    what = "picking the knowledge pages"
+    ids: dict[str, int | None] = _in_process(env, what, "--knowledge-pages")
     pages = []
     for key, template, missing in (
         ("theme", KNOWLEDGE_FILTERED_PAGE, "no theme with scale lessons: filtered library skipped"),

@@ -57,6 +57,7 @@ def _detail_url() -> str:
         pytest.param(lambda: "/", id="dashboard"),
         pytest.param(lambda: "/initiatieven/", id="initiative-list"),
         pytest.param(_detail_url, id="initiative-detail"),
+        pytest.param(lambda: "/berichten/", id="email-preferences"),
     ],
 )
 def test_signed_in_page_has_no_wcag_violations(
