@@ -115,14 +115,6 @@ def preference_update(
     return preference
 
 
-def wants_instant_email(*, user: Any, event: str) -> bool:
-    """Whether ``event`` (a ``DigestPreference.InstantEvent``) also emails the user at once."""
-    stored = DigestPreference.objects.filter(user=user).values_list("instant_events", flat=True)
-    for events in stored:
-        return event in events
-    return True  # the default: every instant event
-
-
 def instant_email_user_ids(*, user_ids: Iterable[int], event: str) -> set[int]:
     """Of ``user_ids``, those who want ``event`` by email (one query)."""
     ids = set(user_ids)

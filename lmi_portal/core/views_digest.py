@@ -50,9 +50,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def preview(request: HttpRequest) -> HttpResponse:
     """'Wat krijg ik deze week?': the next digest as it would be sent now, nothing stored."""
+    preference = preference_for(user=request.user)
     period, content = digest_preview(user=request.user)
-    nonce = preference_for(user=request.user).unsubscribe_nonce
-    rendered = digest_render(user=request.user, period=period, content=content, nonce=nonce)
+    rendered = digest_render(
+        user=request.user, period=period, content=content, nonce=preference.unsubscribe_nonce
+    )
     return render(
         request,
         "core/digest_preview.html",
@@ -62,7 +64,7 @@ def preview(request: HttpRequest) -> HttpResponse:
             "is_empty": content.is_empty,
             "subject": rendered["subject"],
             "body_text": rendered["body_text"],
-            "frequency": preference_for(user=request.user).get_frequency_display(),
+            "frequency": preference.get_frequency_display(),
         },
     )
 
