@@ -36,6 +36,7 @@ class InitiativesConfig(AppConfig):
         demo_seeders.register("pulse", demo_pulse.seed_demo_pulse, order=35)
         scale_seeders.register("pulse", demo_pulse.seed_scale_pulse, order=35)
         demo_seeders.register("werkgroep", demo_werkgroep.seed_demo_werkgroep, order=36)
+        scale_seeders.register("werkgroep", demo_werkgroep.seed_scale_werkgroep, order=36)
         collaboration_groups.register("initiatives", selectors.initiative_collaboration_groups)
         handover_movers.register("initiatives", services.initiative_leads_move, order=30)
         handover_movers.register("initiative_deputies", services.initiative_deputies_move, order=31)

@@ -235,3 +235,57 @@ def seed_demo_werkgroep(data: dict[str, Any]) -> None:
     data["werkgroep_meetings"] = list(
         Meeting.objects.filter(owner_organisation=cell).order_by("starts_at")
     )
+
+
+SCALE_WERKGROEP_TITLE = "Schaalwerkgroep"
+SCALE_WERKGROEP_WEEKS = 104
+
+
+def seed_scale_werkgroep(data: dict[str, Any]) -> None:
+    """Two years of weekly scale meetings of the first scale organisation (the benchmark
+    account's) with four others attending, all published but the next one, which is in
+    preparation with agenda items on scale initiatives. The weekly view then measures its
+    real path: "since the previous meeting", with items already on the agenda. Idempotent."""
+    if Meeting.objects.filter(title=SCALE_WERKGROEP_TITLE).exists():
+        return
+    org_ids: list[int] = data["scale_organisation_ids"]
+    owner_id, attending = org_ids[0], org_ids[:5]
+    now = timezone.now()
+    first = _last_tuesday_morning(now) - timedelta(weeks=SCALE_WERKGROEP_WEEKS - 1)
+    previous: Meeting | None = None
+    meetings = []
+    for week in range(SCALE_WERKGROEP_WEEKS + 1):
+        starts_at = first + timedelta(weeks=week)
+        published = week < SCALE_WERKGROEP_WEEKS
+        # One row at a time: each links to the one before it (the series' chain).
+        previous = Meeting.objects.create(
+            title=SCALE_WERKGROEP_TITLE,
+            owner_organisation_id=owner_id,
+            tlp=TLP.AMBER,
+            starts_at=starts_at,
+            previous=previous,
+            status=Meeting.Status.PUBLISHED if published else Meeting.Status.PREPARATION,
+            published_at=starts_at + timedelta(hours=3) if published else None,
+        )
+        meetings.append(previous)
+    through = Meeting.attending_organisations.through
+    through.objects.bulk_create(
+        [through(meeting_id=m.pk, organisation_id=o) for m in meetings for o in attending]
+    )
+    upcoming = meetings[-1]
+    initiatives = Initiative.objects.filter(
+        owner_organisation_id__in=attending, tlp__in=(TLP.GREEN, TLP.AMBER)
+    ).order_by("-pk")[:8]
+    AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(
+                meeting=upcoming,
+                position=position,
+                title=initiative.title,
+                initiative=initiative,
+                source_key=f"initiative:{initiative.pk}",
+                timebox_minutes=10,
+            )
+            for position, initiative in enumerate(initiatives, start=1)
+        ]
+    )

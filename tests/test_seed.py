@@ -123,6 +123,23 @@ def test_seed_scale_makes_the_requested_sizes_and_tops_up():
     assert User.objects.filter(email="bench@bench.example").count() == 1
 
 
+def test_seed_scale_has_a_weekly_werkgroep_series_the_bench_account_follows(client):
+    from initiatives.demo_werkgroep import SCALE_WERKGROEP_TITLE, SCALE_WERKGROEP_WEEKS
+    from initiatives.models import Meeting
+
+    call_command("seed_scale", organisations=5, people=20, initiatives=30, verbosity=0)
+    call_command("seed_scale", organisations=5, people=20, initiatives=30, verbosity=0)
+    series = Meeting.objects.filter(title=SCALE_WERKGROEP_TITLE)
+    assert series.filter(status=Meeting.Status.PUBLISHED).count() == SCALE_WERKGROEP_WEEKS
+    upcoming = series.get(status=Meeting.Status.PREPARATION)
+    assert upcoming.previous is not None and upcoming.agenda_items.exists()
+    client.force_login(User.objects.get(email="bench@bench.example"))
+    body = client.get("/initiatieven/werkgroep/").content.decode()
+    # "Since the previous meeting", not the seven-day fallback.
+    assert upcoming.previous.get_absolute_url() in body
+    assert "Nog geen eerdere bijeenkomst" not in body
+
+
 def test_seed_demo_has_a_company_stuck_in_onboarding_and_an_invited_one():
     call_command("seed_demo", verbosity=0)
     rows = {row.organisation.name: row for row in onboarding_rows(onboarding_board())}
