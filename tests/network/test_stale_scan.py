@@ -30,7 +30,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 R = ContactFlag.Reason
-NOW = timezone.now()
+# Today at 10:00 local time, so "two hours later" is still today whenever the suite runs.
+NOW = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
 TODAY = timezone.localdate(NOW)
 LONG_AGO = NOW - timedelta(days=400)
 RECENTLY = NOW - timedelta(days=10)
