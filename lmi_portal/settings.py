@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "lmi_portal.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # High up, so answers that middleware below gives on its own (the slash redirect, login
@@ -253,6 +255,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Pages reached through a secret link (invitation, confirm, unsubscribe, calendar feed, bounce
+# webhook): at most this many requests per client address per window (lmi_portal.core.ratelimit).
+LINK_RATE_LIMIT = env.int("LINK_RATE_LIMIT", default=60)
+LINK_RATE_WINDOW = env.int("LINK_RATE_WINDOW", default=600)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",
     "login": "30/m/ip",
@@ -341,10 +347,28 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
+# LOG_FORMAT=json (production): one JSON object per line on stderr, with the request id and
+# path or the Celery task; text (default): one readable line. Web, worker and beat share this
+# configuration (lmi_portal/celery.py hands it to Celery).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "lmi_portal.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "lmi_portal.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own console handler would print its records a second time, unformatted.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }

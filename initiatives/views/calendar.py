@@ -4,21 +4,19 @@ address, and the feed itself (no login: the token in the address is the key)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from lmi_portal.core.ratelimit import limit_per_address
 from partners.access import is_active_member
 from partners.http import AuthedHttpRequest
 
 from ..services import calendar as services
 
 # Calendar apps poll every 15 minutes to a few hours; this is far above that.
-FEED_RATE = 60
-FEED_RATE_WINDOW = 600  # seconds
 
 
 @never_cache  # shows the private address right after it is made
@@ -45,25 +43,12 @@ def calendar_settings(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "initiatives/werkgroep/calendar.html", context)
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    """A light fixed-window limit per client address, so tokens cannot be guessed at speed."""
-    key = f"werkgroep-feed:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, FEED_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FEED_RATE_WINDOW)
-        count = 1
-    return count > FEED_RATE
-
-
 @login_not_required
 @never_cache
 @require_GET
+@limit_per_address("werkgroep-feed")
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The meetings the feed's owner may see now; unknown, revoked or cut-off → 404."""
-    if _rate_limited(request):
-        return HttpResponse(status=429, headers={"Retry-After": str(FEED_RATE_WINDOW)})
     try:
         user = services.calendar_feed_user(token=token)
     except services.CalendarFeedInvalid:

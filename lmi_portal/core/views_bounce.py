@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from .ratelimit import limit_per_address
 from .services import email_bounce_record
 
 _BEARER = "bearer "
@@ -47,6 +48,7 @@ def _payload(request: HttpRequest) -> dict[str, Any]:
 @login_not_required
 @csrf_exempt  # the mail server posts without a session; the bearer token is the key
 @never_cache
+@limit_per_address("bounce-webhook")
 def bounce_webhook(request: HttpRequest) -> HttpResponseBase:
     """Mark an address as bouncing: 200 {"marked": n}, or 400 for a missing/invalid address."""
     if not _authorised(request):

@@ -21,6 +21,7 @@ from .digests import (
     unsubscribe_user,
 )
 from .forms import DigestPreferenceForm
+from .ratelimit import limit_per_address
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,6 +74,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 @never_cache
 @csrf_exempt  # RFC 8058: the mail client POSTs without a session; the signed token is the key
 @require_http_methods(["GET", "POST"])
+@limit_per_address("digest-unsubscribe")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation (link scanners must not unsubscribe anyone); POST, from the
     page or the mail client's one-click button, turns the digest off. A link works once."""

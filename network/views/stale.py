@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.ratelimit import limit_per_address
 from partners.http import AuthedHttpRequest
 
 from .. import selectors_stale as selectors
@@ -68,6 +69,7 @@ def _problem(request: HttpRequest, problem: services.ConfirmLinkProblem) -> Http
 @login_not_required
 @never_cache  # reached through a personal link; shows whom it is for
 @require_http_methods(["GET", "POST"])
+@limit_per_address("network-confirm-link")
 def confirm_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows the question (mail scanners follow links); the POST confirms."""
     try:

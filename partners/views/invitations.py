@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lmi_portal.core.ratelimit import limit_per_address
+
 from ..forms_invitations import NewAccountForm
 from ..middleware import forget_mfa_decision
 from ..models import Invitation, Membership, User
@@ -56,6 +58,7 @@ def _login_url(request: HttpRequest) -> str:
 @login_not_required
 @never_cache  # the page is reached through a secret link and shows whom it is for
 @require_http_methods(["GET", "POST"])
+@limit_per_address("invitation-accept")
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     check = invitation_check(token=token)
     if check.problem is not None or check.invitation is None:

@@ -150,10 +150,8 @@ def test_feed_of_a_user_whose_organisation_is_suspended_is_404(client, member, c
     assert client.get(_feed_url(token)).status_code == 404
 
 
-def test_feed_is_rate_limited(client, member, monkeypatch):
-    from initiatives.views import calendar as views
-
-    monkeypatch.setattr(views, "FEED_RATE", 2)
+def test_feed_is_rate_limited(client, member, settings):
+    settings.LINK_RATE_LIMIT = 2
     token = _issue(client, member)
     assert client.get(_feed_url(token)).status_code == 200
     assert client.get(_feed_url(token)).status_code == 200
