@@ -291,9 +291,12 @@ def _forget_authors(meeting: Meeting) -> None:
     anonymous.update(minutes_updated_by=None)
 
 
-def minutes_document(meeting: Meeting) -> dict[str, Any]:
+def minutes_document(meeting: Meeting, *, viewer: Any = None) -> dict[str, Any]:
     """Everything the print page, the export and the email show, read once: the agenda
-    items with their decisions and actions, and who attended (names hidden under Chatham)."""
+    items with their decisions and actions, and who attended (names hidden under Chatham).
+
+    ``visible_initiatives`` holds the linked initiatives ``viewer`` may see (none without a
+    viewer): an agenda item may point at an initiative outside the meeting's audience."""
     # What was on the agenda, and anything that got minutes, decisions or actions anyway.
     discussed = (
         Q(status__in=(AgendaItem.Status.ACCEPTED, AgendaItem.Status.DONE))
@@ -313,9 +316,11 @@ def minutes_document(meeting: Meeting) -> dict[str, Any]:
         [] if meeting.chatham_house else list(meeting.attendees.order_by("last_name", "first_name"))
     )
     actions = [action for item in items for action in item.actions.all()]
+    linked = [item.initiative for item in items if item.initiative is not None]
     return {
         "meeting": meeting,
         "items": items,
+        "visible_initiatives": {i.pk for i in linked if viewer and can_view(viewer, i)},
         # Items under their own Chatham House Rule (the meeting's covers all of them).
         "chatham_titles": (
             [] if meeting.chatham_house else [i.title for i in items if i.chatham_house]

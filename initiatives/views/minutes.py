@@ -297,7 +297,7 @@ def _readable_meeting(request: AuthedHttpRequest, pk: int) -> Meeting:
 def meeting_print(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The minutes laid out for paper (A4); a draft only for programme managers."""
     meeting = _readable_meeting(request, pk)
-    context = services.minutes_document(meeting)
+    context = services.minutes_document(meeting, viewer=request.user)
     return render(request, "initiatives/werkgroep/print.html", context)
 
 
