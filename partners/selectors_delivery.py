@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from lmi_portal.core.models import Digest, DigestPreference, OutboxEmail
 from lmi_portal.core.registry import bouncing_accounts
@@ -29,14 +30,16 @@ from lmi_portal.core.registry import bouncing_accounts
 from .models import User
 from .selectors import active_member_users
 
-# The columns the delivery log shows; the bodies stay in the database.
+# The columns the delivery log shows. Neither bodies nor subjects are read: a subject can
+# name an item (an instant email about an action on an AMBER initiative), and admins manage
+# accounts, not content. What kind of message it was comes from its idempotency key.
 LOG_FIELDS = (
     "pk",
     "created_at",
     "to",
     "recipient_id",
     "category",
-    "subject",
+    "idempotency_key",
     "status",
     "attempts",
     "claimed_at",
@@ -110,3 +113,26 @@ def delivery_failed_email_get(*, pk: int) -> OutboxEmail:
         return OutboxEmail.objects.only(*LOG_FIELDS).get(pk=pk, status=OutboxEmail.Status.FAILED)
     except OutboxEmail.DoesNotExist:
         raise Http404 from None
+
+
+# The first part of an outbox key names the kind of message (keys are made by code, never
+# from content).
+MESSAGE_KINDS = {
+    "account": _("accountbericht"),
+    "digest": _("overzicht"),
+    "notification": _("directe melding"),
+    "minutes": _("werkgroepverslag"),
+    "handover": _("overdracht"),
+    "network": _("klopt dit nog?"),
+    "join_request": _("aanmeldverzoek"),
+    "invitation": _("uitnodiging"),
+    "onboarding-reminder": _("herinnering onboarding"),
+    "pulse-invite": _("uitnodiging samenwerkingsmonitor"),
+    "tie-declared": _("connectie bevestigen"),
+}
+
+
+def message_kind(*, email: OutboxEmail) -> str:
+    """A readable name for the kind of message, from its key's first part."""
+    prefix = email.idempotency_key.split(":", 1)[0]
+    return str(MESSAGE_KINDS.get(prefix, prefix))

@@ -1,7 +1,7 @@
 """The portal admin's delivery pages: who receives what ("Ontvangers") and the delivery log.
 
-Admin-only like every /beheer/ page (404 to anyone else). Admins see recipients, subjects and
-whether an email arrived, never its body.
+Admin-only like every /beheer/ page (404 to anyone else). Admins see recipients, the kind of
+message and whether it arrived, never its subject or body (a subject can name an item).
 """
 
 from __future__ import annotations
@@ -73,10 +73,13 @@ def delivery_log(request: AuthedHttpRequest) -> HttpResponse:
         filters = {key: form.cleaned_data[key] for key in ("status", "category", "to")}
     emails = selectors.delivery_log(**filters)
     page = Paginator(emails, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for email in rows:
+        email.message_kind = selectors.message_kind(email=email)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "page": page,
-        "rows": page.object_list,
+        "rows": rows,
         "failed": OutboxEmail.Status.FAILED,
         "filter_query": _filter_query(request),
         "here": request.get_full_path(),
