@@ -52,8 +52,15 @@ chromium:
 e2e: venv chromium
 	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
-bench: venv
+BENCH_STAMP := $(VENV)/.bench-$(shell cksum requirements/bench.lock | cut -d' ' -f1)
+
+$(BENCH_STAMP): requirements/bench.lock | venv
+	$(PY) -m pip install --quiet --require-hashes -r requirements/bench.lock
+	@rm -f $(VENV)/.bench-* && touch $@
+
+bench: venv $(BENCH_STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/load.py $(LOAD_ARGS)
 	$(PY) bench/map_render.py
 
 messages: venv

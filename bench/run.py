@@ -542,10 +542,13 @@ def free_port() -> int:
         return port
 
 
-def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    env: dict[str, str], port: int, log: Path, *, workers: int = 2
+) -> subprocess.Popen[bytes]:
     script = Path(sys.executable).with_name("gunicorn")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "gunicorn"]
-    command += ["lmi_portal.wsgi", "-b", f"{HOST}:{port}", "-w", "2", "--no-control-socket"]
+    command += ["lmi_portal.wsgi", "-b", f"{HOST}:{port}", "-w", str(workers)]
+    command += ["--no-control-socket"]
     print(f"$ {' '.join(command)}   (log: {log.relative_to(REPO)})", flush=True)
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
