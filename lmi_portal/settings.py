@@ -124,7 +124,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # A Redis outage degrades the cache to "keeps nothing" instead of breaking pages.
+            "BACKEND": "lmi_portal.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs costs a request at most a second per cache call, not redis-py's
+            # default of five.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
@@ -225,6 +232,13 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LMI Portal <noreply@lmi-portal.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# An email claimed for sending this long ago belongs to a worker that died mid-send: the flush
+# sends it again. Keep it well above EMAIL_TIMEOUT and CELERY_TASK_TIME_LIMIT, or a slow but
+# living worker's email could go out twice.
+OUTBOX_STALE_AFTER_SECONDS = env.int("OUTBOX_STALE_AFTER_SECONDS", default=15 * 60)
+# Seconds an SMTP conversation may stall before the send fails and is retried later
+# (Django's default is to wait forever, holding a worker).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Shared secret of the mail server's bounce webhook (POST /berichten/bounce/, sent as
 # "Authorization: Bearer <token>"); empty switches the webhook off (it answers 404).
 EMAIL_BOUNCE_TOKEN = env.str("EMAIL_BOUNCE_TOKEN", default="")

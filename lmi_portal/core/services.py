@@ -190,8 +190,11 @@ def email_bounce_record(*, address: str, source: str, detail: str = "") -> int:
     return marked
 
 
-def outbox_due_ids(*, stale_after: timedelta = timedelta(minutes=15)) -> list[int]:
-    """Emails to (re)send: pending and due, or claimed by a worker that died mid-send."""
+def outbox_due_ids(*, stale_after: timedelta | None = None) -> list[int]:
+    """Emails to (re)send: pending and due, or claimed by a worker that died mid-send (claimed
+    longer than ``stale_after`` ago, by default ``OUTBOX_STALE_AFTER_SECONDS``)."""
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.OUTBOX_STALE_AFTER_SECONDS)
     now = timezone.now()
     OutboxEmail.objects.filter(
         status=OutboxEmail.Status.SENDING, claimed_at__lt=now - stale_after

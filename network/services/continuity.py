@@ -7,6 +7,7 @@ module loads the graph, stores dated results and turns stored ids back into name
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +28,8 @@ from partners.models import Organisation, SharingGroup
 
 from .. import continuity as analysis
 from ..models import Affiliation, ContactFlag, ContinuityRun, NetworkSnapshot, Person, Tie
+
+logger = logging.getLogger(__name__)
 
 CORE_GROUP = "LMI-kern"
 LIST_LIMIT = 200  # rows kept per list in a stored result; totals are kept as well
@@ -187,15 +190,30 @@ def continuity_run_latest_done() -> ContinuityRun | None:
 
 def continuity_run_start(*, actor: Any) -> ContinuityRun:
     """Start a new analysis run in the background; a run already in progress is reused."""
-    from ..tasks.continuity import continuity_run
-
     with transaction.atomic():
         running = continuity_run_current()
         if running is not None:
             return running
         run = ContinuityRun.objects.create(requested_by=actor)
-        transaction.on_commit(lambda: continuity_run.delay(run.pk))
+        run_id = run.pk
+        transaction.on_commit(lambda: _schedule_run(run_id))
     return run
+
+
+def _schedule_run(run_id: int) -> None:
+    from ..tasks.continuity import continuity_run
+
+    try:
+        continuity_run.delay(run_id)
+    except Exception:
+        # The broker is down. Left "running", the run would block every new start for
+        # RUN_STALE_AFTER while nothing computes it: fail it, so the page says to try again.
+        logger.warning("Could not enqueue continuity run %s", run_id, exc_info=True)
+        ContinuityRun.objects.filter(pk=run_id, status=ContinuityRun.Status.RUNNING).update(
+            status=ContinuityRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="Could not be queued: the task broker was unreachable.",
+        )
 
 
 def continuity_run_execute(*, run_id: int) -> None:
