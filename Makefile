@@ -49,8 +49,15 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: install the Debian package 'chromium' as root." >&2; exit 1; fi; }
 
+# Screenshots of every key page (desktop and phone width) land in $(SCREENSHOTS), kept by CI as
+# an artefact; emptied first so that the folder shows this run only.
+SCREENSHOTS := var/e2e-screenshots
+
 e2e: venv chromium
-	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	rm -rf $(SCREENSHOTS)
+	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS); status=$$?; \
+	  echo "Screenshots: $(CURDIR)/$(SCREENSHOTS)/ ($$(ls $(SCREENSHOTS) 2>/dev/null | wc -l) files)"; \
+	  exit $$status
 
 BENCH_STAMP := $(VENV)/.bench-$(shell cksum requirements/bench.lock | cut -d' ' -f1)
 
