@@ -47,7 +47,8 @@ def person_directory(
         person=OuterRef("pk"), organisation__status=Organisation.Status.ACTIVE
     )
     qs = Person.objects.filter(Exists(current), anonymised_at__isnull=True)
-    for word in query.split()[:8]:
+    # A NUL byte is in no name, and PostgreSQL refuses it in a query: it separates words.
+    for word in query.replace("\x00", " ").split()[:8]:
         qs = qs.filter(
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.querystring import query_id
 from partners.http import AuthedHttpRequest
 
 from ..selectors import actions as selectors
@@ -25,18 +26,11 @@ PAGE_SIZE = 50
 FILTER_KEYS = ("eigenaar", "organisatie", "mijn", "groep")
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filters(query: QueryDict) -> selectors.ActionFilters:
     group = query.get("groep", "")
     return selectors.ActionFilters(
-        owner_id=_int_or_none(query.get("eigenaar")),
-        organisation_id=_int_or_none(query.get("organisatie")),
+        owner_id=query_id(query.get("eigenaar")),
+        organisation_id=query_id(query.get("organisatie")),
         mine=query.get("mijn") == "1",
         group=group if group in selectors.GROUPS else "",
     )

@@ -88,6 +88,8 @@ def item_create(request: AuthedHttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     kind = source.get("kind", "")
     if kind not in Kind.values:
+        if request.method == "POST":  # a form without a kind we know: say so, ask again
+            messages.error(request, _("Kies een soort uit de lijst."))
         kinds = [(code, label, KIND_DESCRIPTIONS[code]) for code, label in Kind.choices]
         return render(request, "knowledge/kind_choice.html", {"kinds": kinds})
     if request.method == "POST":

@@ -72,6 +72,9 @@ def outbox_enqueue(
     headers: dict[str, str] | None = None,
 ) -> OutboxEmail:
     """Store an email for sending after commit; the same key is only ever stored once."""
+    # Subjects quote titles people typed: a line break in one would make the mail unsendable
+    # (a header holds one line), so the lines are joined.
+    subject = " ".join(subject.splitlines()).strip()
     email, created = OutboxEmail.objects.get_or_create(
         idempotency_key=key[:200],
         defaults={

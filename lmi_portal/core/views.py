@@ -49,7 +49,8 @@ def _options(request: HttpRequest) -> dict[str, str]:
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    # isascii: "²" is a digit to isdigit() and no number to int().
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 1
 
 
 def _link(**params: str) -> str:

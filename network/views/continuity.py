@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from lmi_portal.core.models import System, Theme
+from lmi_portal.core.querystring import query_id
 from partners.access import can_view_people
 from partners.http import AuthedHttpRequest
 from partners.models import Organisation
@@ -30,8 +31,7 @@ def _require_continuity_access(request: AuthedHttpRequest) -> None:
 
 
 def _int_param(request: AuthedHttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return query_id(request.GET.get(name))
 
 
 def _what_if(request: AuthedHttpRequest) -> services.WhatIf | None:

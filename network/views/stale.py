@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.querystring import query_id
 from lmi_portal.core.ratelimit import limit_per_address
 from partners.http import AuthedHttpRequest
 
@@ -21,20 +22,13 @@ DASHBOARD_TEMPLATE = "network/stale/dashboard.html"
 PAGE_SIZE = 100
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     scope = selectors.stale_scope_for(user=request.user)
     if scope is None:
         raise Http404
-    organisation_id = _int_or_none(request.GET.get("organisatie"))
+    organisation_id = query_id(request.GET.get("organisatie"))
     reason = request.GET.get("reden", "")
     if reason not in ContactFlag.Reason.values:
         reason = ""
