@@ -25,7 +25,7 @@ from ..models.initiative import PHASE_ORDER
 
 # The board's columns and the chart's bars: the main line, then the side states.
 BOARD_PHASES: tuple[str, ...] = (*PHASE_ORDER, Phase.PAUSED, Phase.STOPPED)
-BOARD_COLUMN_SIZE = 20
+BOARD_COLUMN_SIZE = 10
 # Without a previous visit, "new since my last visit" means the last two weeks.
 NEW_WITHOUT_VISIT = timedelta(days=14)
 PIPELINE_WEEKS = 13

@@ -434,9 +434,9 @@ def test_board_has_a_column_per_phase_in_order(client, member, company):
     )
 
 
-def test_board_column_shows_count_and_the_20_most_recently_active(client, member, company):
+def test_board_column_shows_count_and_the_10_most_recently_active(client, member, company):
     now = timezone.now()
-    for n in range(22):
+    for n in range(12):
         initiative = InitiativeFactory(
             title=f"Pilot {n:02}", owner_organisation=company, phase=Phase.PILOT
         )
@@ -444,8 +444,8 @@ def test_board_column_shows_count_and_the_20_most_recently_active(client, member
     client.force_login(member)
     response = client.get(BOARD, {"origin": ""})
     pilot = next(c for c, _url in response.context["columns"] if c.phase == Phase.PILOT)
-    assert pilot.count == 22
-    assert [i.title for i in pilot.initiatives] == [f"Pilot {n:02}" for n in range(20)]
+    assert pilot.count == 12
+    assert [i.title for i in pilot.initiatives] == [f"Pilot {n:02}" for n in range(10)]
     assert f'href="{LIST}?origin=&amp;phase=pilot"' in response.content.decode()
 
 
