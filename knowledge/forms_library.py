@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lmi_portal.core.long_choices import NameModelChoiceField
 from lmi_portal.core.models import System, Theme
 from partners.access import organisations_visible_to
 
@@ -53,7 +54,7 @@ class LibraryFilterForm(forms.Form):
             _("Dit systeem bestaat niet; kies een systeem uit de lijst.")
         ),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = NameModelChoiceField(
         label=_("Organisatie"),
         required=False,
         queryset=organisations_visible_to(user=None),

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lmi_portal.core.long_choices import NameModelChoiceField
 from lmi_portal.core.models import System, Theme
 from partners.models import Organisation
 
@@ -37,7 +38,7 @@ class PersonFilterForm(forms.Form):
         to_field_name="slug",
         empty_label=_("Alle systemen"),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = NameModelChoiceField(
         label=_("Organisatie"),
         required=False,
         queryset=Organisation.objects.none(),

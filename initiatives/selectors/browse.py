@@ -201,19 +201,30 @@ def initiative_board(
 ) -> list[BoardColumn]:
     """One column per phase with its count and its most recently active initiatives.
 
-    Three queries whatever the data: the counts, the top rows of every phase at once (a
-    row number per phase), and their themes.
+    Three queries whatever the data: the ids and the phase counts of the top rows of every
+    phase at once (window functions over narrow rows: thousands of visible initiatives are
+    counted and sorted without their texts, lead and owner); those rows in full; their themes.
     """
-    counts = initiative_phase_counts(initiatives=initiatives)
-    top = (
-        initiatives.annotate(
+    counts = dict.fromkeys(BOARD_PHASES, 0)
+    top_ids = []
+    ranked = (
+        initiatives.order_by()
+        .annotate(
             column_rank=Window(
                 RowNumber(),
                 partition_by=[F("phase")],
                 order_by=[F("last_activity_at").desc(), F("id").desc()],
-            )
+            ),
+            column_count=Window(Count("pk"), partition_by=[F("phase")]),
         )
         .filter(column_rank__lte=per_column)
+        .values_list("pk", "phase", "column_count")
+    )
+    for pk, phase, count in ranked:
+        top_ids.append(pk)
+        counts[phase] = count
+    top = (
+        initiatives.filter(pk__in=top_ids)
         .order_by("phase", "-last_activity_at", "-id")
         .prefetch_related("themes")
     )

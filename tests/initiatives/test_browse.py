@@ -470,8 +470,8 @@ def test_board_query_count_is_constant(
         initiative.themes.add(theme)
     client.force_login(member)
     client.get(BOARD)
-    # session, user, access context, form choices (theme, system, organisation), counts per
-    # phase, the top rows of every phase, their themes
+    # session, user, access context, form choices (theme, system, organisation), the ids and
+    # counts of the top rows of every phase, those rows, their themes
     with django_assert_num_queries(9):
         response = client.get(BOARD)
     assert sum(c.count for c, _url in response.context["columns"]) == rows
