@@ -13,6 +13,7 @@ from lmi_portal.core.registry import SearchGroup, SearchHit, SearchRequest
 from lmi_portal.core.search import (
     SearchField,
     headlines,
+    is_capped,
     is_postgresql,
     plain_snippet,
     ranked_page,
@@ -64,7 +65,13 @@ def initiative_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
         )
         for initiative in page
     )
-    return SearchGroup(key="initiatives", label=_("Initiatieven"), hits=hits, total=total)
+    return SearchGroup(
+        key="initiatives",
+        label=_("Initiatieven"),
+        hits=hits,
+        total=total,
+        capped=is_capped(total),
+    )
 
 
 def _snippets(page: Sequence[Initiative], request: SearchRequest) -> dict[int, str]:

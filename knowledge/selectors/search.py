@@ -20,6 +20,7 @@ from lmi_portal.core.search import (
     SearchField,
     excerpt_source,
     headlines,
+    is_capped,
     is_postgresql,
     plain_snippet,
     rank_factor,
@@ -82,6 +83,7 @@ def knowledge_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
         label=_("Kennis"),
         hits=hits,
         total=total,
+        capped=is_capped(total),
         filters=(
             SearchFilter(
                 name=KIND_OPTION,

@@ -114,6 +114,13 @@ class SearchGroup:
     hits: tuple[SearchHit, ...]
     total: int
     filters: tuple[SearchFilter, ...] = ()
+    # True when ``total`` is the cap of full-text search (``core.search.RANK_CANDIDATES``):
+    # there are at least this many, and the hits are the best of the most recent ones.
+    capped: bool = False
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total}+" if self.capped else str(self.total)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ class SearchResults:
         return sum(group.total for group in self.groups)
 
     @property
+    def capped(self) -> bool:
+        return any(group.capped for group in self.groups)
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total}+" if self.capped else str(self.total)
+
+    @property
     def selected(self) -> SearchGroup | None:
         return next((g for g in self.groups if g.key == self.group), None)
 

@@ -82,12 +82,17 @@ def search(request: HttpRequest) -> HttpResponse:
 def _navigation(query: str, options: dict[str, str], results: SearchResults) -> dict[str, Any]:
     """Links for the type tabs, "show all" per type and the pages of the selected type."""
     tabs = [
-        {"key": "", "label": None, "total": results.total, "url": _link(q=query, **options)},
+        {
+            "key": "",
+            "label": None,
+            "total": results.total_label,
+            "url": _link(q=query, **options),
+        },
         *(
             {
                 "key": group.key,
                 "label": group.label,
-                "total": group.total,
+                "total": group.total_label,
                 "url": _link(q=query, type=group.key, **options),
             }
             for group in results.groups

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
+from knowledge.models import KnowledgeItem
 from lmi_portal.core.models import SearchWord
 from lmi_portal.core.search import (
     MARK_START,
@@ -20,7 +24,7 @@ from lmi_portal.core.search import (
     with_corrections,
 )
 from partners.models import TLP
-from tests.factories import InitiativeFactory
+from tests.factories import InitiativeFactory, KnowledgeItemFactory
 
 SEARCH = reverse("search")
 LIVE = reverse("search_live")
@@ -182,3 +186,43 @@ def test_search_pages_need_a_login(client):
     for url in (SEARCH, LIVE):
         response = client.get(url, {"q": "boxer"})
         assert response.status_code == 302
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_common_word_ranks_the_most_recent_visible_matches_and_says_there_are_more(
+    client, member, company, competitor, monkeypatch
+):
+    monkeypatch.setattr("lmi_portal.core.search.RANK_CANDIDATES", 3)
+    now = timezone.now()
+    for n in range(5):
+        item = KnowledgeItemFactory(
+            title=f"Onderhoudsplan {n}", summary="onderhoud", owner_organisation=company
+        )
+        KnowledgeItem.objects.filter(pk=item.pk).update(updated_at=now - timedelta(days=n))
+    # Newer than all of them, but the competitor's AMBER: it must not take a candidate's place.
+    hidden = KnowledgeItemFactory(
+        title="Onderhoud geheim", tlp=TLP.AMBER, owner_organisation=competitor
+    )
+    KnowledgeItem.objects.filter(pk=hidden.pk).update(updated_at=now + timedelta(days=1))
+    client.force_login(member)
+    response = client.get(SEARCH, {"q": "onderhoud", "type": "knowledge"})
+    group = response.context["results"].selected
+    assert (group.total, group.capped, group.total_label) == (3, True, "3+")
+    assert {hit.title for hit in group.hits} == {f"Onderhoudsplan {n}" for n in range(3)}
+    body = response.content.decode()
+    assert "(3+)" in body and "Voeg een woord toe" in body
+    assert "Onderhoud geheim" not in body
+    live = client.get(reverse("search_live"), {"q": "onderhoud"}).content.decode()
+    assert "(3+)" in live and "Meer dan 3 resultaten" in live
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_rare_word_is_found_among_all_items_and_not_capped(client, member, company):
+    old = KnowledgeItemFactory(title="Remblokken Boxer", owner_organisation=company)
+    KnowledgeItem.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=900))
+    KnowledgeItemFactory.create_batch(4, title="Onderhoud", owner_organisation=company)
+    client.force_login(member)
+    group = client.get(SEARCH, {"q": "remblokken", "type": "knowledge"}).context["results"].selected
+    assert (group.total, group.capped, group.total_label) == (1, False, "1")
