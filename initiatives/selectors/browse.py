@@ -196,6 +196,23 @@ def initiative_phase_counts(*, initiatives: QuerySet[Initiative]) -> dict[str, i
     return counts
 
 
+# What a board card shows (initiatives/partials/_browse_card.html without the summary): the
+# long texts, the search vector and the lead's account details stay in the database.
+BOARD_CARD_FIELDS = (
+    "pk",
+    "title",
+    "tlp",
+    "phase",
+    "dormant_since",
+    "last_activity_at",
+    "owner_organisation__name",
+    "owner_organisation__short_name",
+    "lead__first_name",
+    "lead__last_name",
+    "lead__email",
+)
+
+
 def initiative_board(
     *, initiatives: QuerySet[Initiative], per_column: int = BOARD_COLUMN_SIZE
 ) -> list[BoardColumn]:
@@ -226,6 +243,7 @@ def initiative_board(
     top = (
         initiatives.filter(pk__in=top_ids)
         .order_by("phase", "-last_activity_at", "-id")
+        .only(*BOARD_CARD_FIELDS)
         .prefetch_related("themes")
     )
     by_phase: dict[str, list[Initiative]] = {code: [] for code in BOARD_PHASES}
