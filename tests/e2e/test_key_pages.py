@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from initiatives.models import Initiative, Meeting, PulseRound
 from knowledge.models import KnowledgeItem
-from network.models import Person
+from network.models import Handover, Person
 from partners.models import Organisation
 
 from .browsing import Browsers
@@ -89,6 +90,30 @@ def _onboarding_company() -> str:
     return f"/beheer/organisaties/{Organisation.objects.get(short_name='Veldwerk Robotics').pk}/"
 
 
+def _handover() -> str:
+    """An open handover of a DDVS colleague without an account (the demo has none, and the
+    journeys' own people stay untouched): its page shows the preview of what moves."""
+    person = (
+        Person.objects.filter(
+            affiliations__organisation__short_name="DDVS",
+            affiliations__end_date__isnull=True,
+            user__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert person is not None, "the demo has no DDVS colleague without an account"
+    handover, _created = Handover.objects.get_or_create(
+        person=person,
+        status=Handover.Status.OPEN,
+        defaults={
+            "affiliation": person.affiliations.filter(end_date__isnull=True).first(),
+            "due_date": date.today() + timedelta(days=30),
+        },
+    )
+    return f"/netwerk/overdrachten/{handover.pk}/"
+
+
 def _at(path: str) -> Callable[[], str]:
     return lambda: path
 
@@ -103,14 +128,17 @@ MEMBER_PAGES = [
     PIPELINE,
     KeyPage("initiative-detail", _initiative),
     KeyPage("initiative-new", _at("/initiatieven/nieuw/")),
+    KeyPage("initiative-edit", lambda: _initiative() + "bewerken/"),
     KeyPage("successes", _at("/initiatieven/successen/")),
     KeyPage("knowledge", _at("/kennis/")),
     KeyPage("knowledge-item", _knowledge_item),
+    KeyPage("knowledge-new", _at("/kennis/nieuw/")),
     KeyPage("search", _at("/zoeken/?q=Boxer")),
     KeyPage("network", _at("/netwerk/")),
     KeyPage("person", _person),
     MAP,
     KeyPage("ties", _at("/netwerk/connecties/")),
+    KeyPage("tie-new", _at("/netwerk/connecties/nieuw/")),
     KeyPage("my-data", _at("/netwerk/mijn-gegevens/")),
     KeyPage("organisations", _at("/organisaties/")),
     KeyPage("organisation", _organisation),
@@ -124,10 +152,16 @@ MEMBER_PAGES = [
 ORG_ADMIN_PAGES = [
     KeyPage("dashboard", _at("/")),
     KeyPage("organisation", _organisation),
+    KeyPage("organisation-profile", lambda: _organisation() + "profiel/"),
     KeyPage("members", lambda: _organisation() + "leden/"),
+    KeyPage("member-import", lambda: _organisation() + "leden/import/"),
+    KeyPage("person-new", _at("/netwerk/personen/nieuw/")),
+    KeyPage("person-edit", lambda: _person() + "bewerken/"),
+    KeyPage("knowledge-edit", lambda: _knowledge_item() + "bewerken/"),
     KeyPage("stale-contacts", _at("/netwerk/verouderd/")),
     KeyPage("continuity", _at("/netwerk/continuiteit/")),
     KeyPage("handovers", _at("/netwerk/overdrachten/")),
+    KeyPage("handover", _handover),
     KeyPage("knowledge-review", _at("/kennis/te-herzien/")),
 ]
 PROGRAMME_MANAGER_PAGES = [
@@ -135,14 +169,18 @@ PROGRAMME_MANAGER_PAGES = [
     KeyPage("werkgroep-week", _at("/initiatieven/werkgroep/")),
     KeyPage("meetings", _at("/initiatieven/werkgroep/bijeenkomsten/")),
     KeyPage("meeting", _meeting),
+    KeyPage("meeting-new", _at("/initiatieven/werkgroep/bijeenkomsten/nieuw/")),
+    KeyPage("meeting-edit", lambda: _meeting() + "bewerken/"),
     KeyPage("actions", _at("/initiatieven/acties/")),
     KeyPage("monitor", _at("/initiatieven/monitor/")),
+    KeyPage("monitor-new", _at("/initiatieven/monitor/nieuw/")),
     KeyPage("monitor-results", _pulse_results),
     PIPELINE,
     KeyPage("initiative-detail", _initiative),
     MAP,
     KeyPage("continuity", _at("/netwerk/continuiteit/")),
     KeyPage("handovers", _at("/netwerk/overdrachten/")),
+    KeyPage("handover", _handover),
     KeyPage("stale-contacts", _at("/netwerk/verouderd/")),
 ]
 ADMIN_PAGES = [
@@ -211,8 +249,11 @@ def _visit(page: Page, key_page: KeyPage, shot: str) -> list[str]:
         pytest.param("member", "nl", id="member-nl"),
         pytest.param("member", "en", id="member-en"),
         pytest.param("org-admin", "nl", id="org-admin-nl"),
+        pytest.param("org-admin", "en", id="org-admin-en"),
         pytest.param("programme-manager", "nl", id="programme-manager-nl"),
+        pytest.param("programme-manager", "en", id="programme-manager-en"),
         pytest.param("admin", "nl", id="admin-nl"),
+        pytest.param("admin", "en", id="admin-en"),
     ],
 )
 def test_key_pages_render_pass_axe_and_are_photographed(
