@@ -122,7 +122,29 @@
     });
     container.setAttribute("data-rendered", "1");
     window.lmiNetworkMap = cy;
+    refitOnResize(container, cy);
     return cy;
+  }
+
+  // A phone turned sideways or a window made narrower keeps the whole network in view, until
+  // the reader zooms or drags the map themselves: then their view stays as they left it.
+  function refitOnResize(container, cy) {
+    var moved = false;
+    var width = container.clientWidth;
+    var timer = null;
+    ["wheel", "pointerdown", "touchstart"].forEach(function (name) {
+      container.addEventListener(name, function () { moved = true; }, { passive: true });
+    });
+    window.addEventListener("resize", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        if (container.clientWidth === width) return; // height alone: a phone's address bar
+        width = container.clientWidth;
+        cy.resize();
+        if (!moved) cy.fit(undefined, 30);
+        container.setAttribute("data-fitted-width", String(width));
+      }, 150);
+    });
   }
 
   function start() {

@@ -72,3 +72,25 @@ def test_programme_manager_sees_the_rotation_at_risk_and_asks_what_if(page: Page
     page.get_by_role("button", name="Toon gevolgen").click()  # htmx swaps #what-if
     expect(page.locator("#what-if")).to_contain_text("Scania ↔ 13 Lbrig")
     assert_accessible(page)
+
+
+def test_the_map_keeps_the_whole_network_in_view_when_the_window_narrows(page: Page) -> None:
+    log_in(page, PROGRAMME_MANAGER)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/netwerk/kaart/")
+    wait_for_map(page)
+    page.set_viewport_size({"width": 390, "height": 900})
+    map_ = page.locator("#network-map")
+    expect(map_).to_have_attribute("data-fitted-width", str(map_.evaluate("m => m.clientWidth")))
+    box = page.evaluate(
+        """() => { const b = window.lmiNetworkMap.elements().renderedBoundingBox();
+                   return {x1: b.x1, x2: b.x2, width: window.lmiNetworkMap.width()}; }"""
+    )
+    assert box["x1"] >= -1 and box["x2"] <= box["width"] + 1, box
+
+    # Once the reader takes the map in hand (a press, then a zoom), a resize leaves their view.
+    map_.dispatch_event("pointerdown")
+    zoom = page.evaluate("() => window.lmiNetworkMap.zoom(window.lmiNetworkMap.zoom() * 2).zoom()")
+    page.set_viewport_size({"width": 800, "height": 900})
+    expect(map_).to_have_attribute("data-fitted-width", str(map_.evaluate("m => m.clientWidth")))
+    assert page.evaluate("() => window.lmiNetworkMap.zoom()") == zoom
