@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from partners.models import TLP
 from tests.factories import InitiativeFactory
@@ -35,3 +36,11 @@ def test_initiative_page_and_board_card_show_the_badge(client, member, company):
     assert ">TLP:AMBER+STRICT</span>" in client.get(initiative.get_absolute_url()).content.decode()
     board = client.get("/initiatieven/bord/").content.decode()
     assert ">TLP:AMBER+STRICT</span>" in board
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_badge_title_is_the_label_in_the_reader_language(language):
+    item = InitiativeFactory(tlp=TLP.AMBER)
+    with translation.override(language):
+        html = RENDER.render(Context({"item": item}))
+        assert f'title="{item.get_tlp_display()}"' in html
