@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lmi_portal.core.registry import SearchGroup, SearchHit, SearchRequest
@@ -26,9 +26,9 @@ from .models import Affiliation, Person
 from .selectors import person_directory
 
 
-def _post_matches(word: str) -> Q:
-    """A current post whose title or organisation contains ``word``. A subquery of person ids
-    (not a join, so nobody appears twice; not correlated, so it runs once)."""
+def _post_matches(word: str) -> list[QuerySet[Any]]:
+    """People with a current post whose title or organisation contains ``word``: subqueries of
+    person ids (not a join, so nobody appears twice; not correlated, so each runs once)."""
     # The organisations first (a thousand names, not one per post): matching each post's
     # organisation name through the join cost three text matches per post.
     organisations = Organisation.objects.filter(
@@ -36,17 +36,17 @@ def _post_matches(word: str) -> Q:
         status=Organisation.Status.ACTIVE,
     )
     # Two subqueries, not one with OR: each can use its index (the trigram index on the title,
-    # network 0005, and the one on the organisation).
+    # network 0003, and the one on the organisation).
     posts = Affiliation.objects.current().filter(organisation__status=Organisation.Status.ACTIVE)
     by_title = posts.filter(title__icontains=word)
     at_organisation = posts.filter(organisation__in=organisations.values("pk"))
-    return Q(pk__in=by_title.values("person_id")) | Q(pk__in=at_organisation.values("person_id"))
+    return [by_title.values("person_id"), at_organisation.values("person_id")]
 
 
 FIELDS = (
     SearchField("first_name", "A"),
     SearchField("last_name", "A"),
-    SearchField("posts", "B", match=_post_matches),
+    SearchField("posts", "B", ids=_post_matches),
     SearchField("expertise", "C"),
 )
 

@@ -164,18 +164,29 @@ def with_corrections(terms: SearchTerms) -> SearchTerms:
 
 @dataclass(frozen=True)
 class SearchField:
-    """A field a provider searches, with its weight: "A" (title) down to "D". ``match`` builds
-    the condition for one word when a plain ``icontains`` on ``lookup`` will not do (e.g. a
-    subquery over related rows, which never repeats a row the way a join would)."""
+    """A field a provider searches, with its weight: "A" (title) down to "D". ``ids`` gives,
+    for one word, the keys of the rows it matches through related rows, when a plain
+    ``icontains`` on ``lookup`` will not do: one or more ``values()`` querysets of a single
+    column (subqueries, which never repeat a row the way a join would)."""
 
     lookup: str
     weight: str = "C"
-    match: Callable[[str], Q] | None = None
+    ids: Callable[[str], Sequence[QuerySet[Any]]] | None = None
+
+    def id_sets(self, word: str) -> list[QuerySet[Any]]:
+        return [] if self.ids is None else [ids.order_by() for ids in self.ids(word)]
 
     def condition(self, word: str) -> Q:
-        if self.match is not None:
-            return self.match(word)
+        if self.ids is not None:
+            return _in_any("pk", self.id_sets(word))
         return Q(**{f"{self.lookup}__icontains": word})
+
+
+def _in_any(lookup: str, id_sets: Sequence[QuerySet[Any]]) -> Q:
+    """``lookup`` is in one of ``id_sets``: one ``IN (… UNION …)``, so the database sees a
+    single set of keys (and estimates its size) instead of an OR of subqueries."""
+    first, *rest = id_sets
+    return Q(**{f"{lookup}__in": first.union(*rest) if rest else first})
 
 
 # A common word ("onderhoud") matches most of a maintenance portal, and ranking every match
@@ -240,14 +251,16 @@ def substring_filter(
             for text_field in fields
         ]
         # The plain columns match together in one subquery of the table itself, so PostgreSQL
-        # can combine their trigram indexes (network 0005) instead of reading every row; a
-        # field with its own ``match`` (a subquery already) joins them with OR.
-        plain = [q for text_field, q in per_field if text_field.match is None]
-        own = [q for text_field, q in per_field if text_field.match is not None]
+        # can combine their trigram indexes (network 0003) instead of reading every row; the
+        # keys found through related rows join them in one union.
+        plain = [q for text_field, q in per_field if text_field.ids is None]
+        id_sets = [ids for text_field in fields for w in words for ids in text_field.id_sets(w)]
         if plain:
             model = queryset.model
-            own.append(Q(pk__in=model._default_manager.filter(reduce(or_, plain)).values("pk")))
-        matches.append(reduce(or_, own))
+            id_sets.insert(
+                0, model._default_manager.order_by().filter(reduce(or_, plain)).values("pk")
+            )
+        matches.append(_in_any("pk", id_sets))
         scores.append(
             Case(
                 *(
