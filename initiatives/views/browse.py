@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -94,8 +97,36 @@ def initiative_board(request: AuthedHttpRequest) -> HttpResponse:
         "columns": columns,
         "column_size": selectors.BOARD_COLUMN_SIZE,
         "filter_query": filter_query,
+        "columns_key": _columns_key(columns),
+        "columns_cache_seconds": settings.BOARD_CACHE_SECONDS,
     }
     return _render(request, "initiatives/board.html", context, view="board")
+
+
+def _columns_key(columns: list[tuple[selectors.BoardColumn, str]]) -> str:
+    """A digest of everything the board's columns show, in the reader's language.
+
+    The columns' HTML (80 cards, most of the board's time) is cached under it, so a rendering
+    is reused only for exactly the same content. Which initiatives are in it is decided by the
+    access policy on every request; the key only saves drawing the same cards again. A field
+    added to ``partials/_browse_card.html`` must be added here too.
+    """
+    parts: list[Any] = [get_language()]
+    for column, more_url in columns:
+        cards = [
+            (
+                i.pk,
+                i.title,
+                i.tlp,
+                i.dormant_since,
+                i.owner_organisation.display_name,
+                str(i.lead) if i.lead_id else "",
+                [theme.name for theme in i.themes.all()],
+            )
+            for i in column.initiatives
+        ]
+        parts.append((column.phase, column.label, column.count, more_url, cards))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @require_GET

@@ -458,6 +458,48 @@ def test_board_applies_the_list_filters(client, member, company, competitor):
     assert pilot.count == 1 and pilot.initiatives[0].title == "Eigen pilot"
 
 
+def card_templates(response) -> int:
+    return sum(t.name == "initiatives/partials/_browse_card.html" for t in response.templates)
+
+
+def test_board_draws_the_same_cards_once(client, member, company):
+    InitiativeFactory.create_batch(3, owner_organisation=company, phase=Phase.PILOT)
+    client.force_login(member)
+    assert card_templates(client.get(BOARD)) == 3
+    again = client.get(BOARD)
+    assert card_templates(again) == 0
+    assert again.content.decode().count('<article class="card">') == 3
+
+
+def test_board_shows_a_change_even_when_updated_at_stays(client, member, company):
+    initiative = InitiativeFactory(title="Oude titel", owner_organisation=company)
+    client.force_login(member)
+    assert "Oude titel" in client.get(BOARD).content.decode()
+    Initiative.objects.filter(pk=initiative.pk).update(title="Nieuwe titel")  # no auto_now
+    company.__class__.objects.filter(pk=company.pk).update(short_name="DDVS-nieuw")
+    body = client.get(BOARD).content.decode()
+    assert "Nieuwe titel" in body and "Oude titel" not in body
+    assert "DDVS-nieuw" in body
+
+
+def test_board_cache_never_shows_one_reader_what_another_may_not_see(
+    client, member, outsider, company_secret
+):
+    client.force_login(member)
+    assert company_secret.title in client.get(BOARD).content.decode()
+    client.force_login(outsider)
+    assert company_secret.title not in client.get(BOARD).content.decode()
+
+
+def test_board_cache_keeps_the_languages_apart(client, member, company):
+    InitiativeFactory(owner_organisation=company, phase=Phase.EXPLORATION)
+    client.force_login(member)
+    assert "Verkenning" in client.get(BOARD).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(BOARD).content.decode()
+    assert "Exploration" in english and "Verkenning" not in english
+
+
 @pytest.mark.parametrize("rows", [1, 25])
 def test_board_query_count_is_constant(
     client, member, company, theme, django_assert_num_queries, rows
