@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -92,41 +94,16 @@ def initiative_board(request: AuthedHttpRequest) -> HttpResponse:
         (column, f"{list_url}?{_with(filter_query, phase=column.phase).urlencode()}")
         for column in selectors.initiative_board(initiatives=initiatives)
     ]
+    for column, _url in columns:
+        for initiative in column.initiatives:
+            initiative.card_html = board_cards.draw(initiative)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "columns": columns,
         "column_size": selectors.BOARD_COLUMN_SIZE,
         "filter_query": filter_query,
-        "columns_key": _columns_key(columns),
-        "columns_cache_seconds": settings.BOARD_CACHE_SECONDS,
     }
     return _render(request, "initiatives/board.html", context, view="board")
-
-
-def _columns_key(columns: list[tuple[selectors.BoardColumn, str]]) -> str:
-    """A digest of everything the board's columns show, in the reader's language.
-
-    The columns' HTML (80 cards, most of the board's time) is cached under it, so a rendering
-    is reused only for exactly the same content. Which initiatives are in it is decided by the
-    access policy on every request; the key only saves drawing the same cards again. A field
-    added to ``partials/_browse_card.html`` must be added here too.
-    """
-    parts: list[Any] = [get_language()]
-    for column, more_url in columns:
-        cards = [
-            (
-                i.pk,
-                i.title,
-                i.tlp,
-                i.dormant_since,
-                i.owner_organisation.display_name,
-                str(i.lead) if i.lead_id else "",
-                [theme.name for theme in i.themes.all()],
-            )
-            for i in column.initiatives
-        ]
-        parts.append((column.phase, column.label, column.count, more_url, cards))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @require_GET
@@ -141,6 +118,59 @@ def initiative_pipeline(request: AuthedHttpRequest) -> HttpResponse:
         "filter_query": filter_query,
     }
     return _render(request, "initiatives/pipeline.html", context, view="pipeline")
+
+
+class BoardCards:
+    """Board cards drawn before, kept per process by everything they show.
+
+    Drawing 80 cards was most of the board's time, and most cards are the same for every
+    reader and every visit. A card is reused only for exactly the same content in the same
+    language, so an edit shows at once (even one made with ``update()``); which initiatives are
+    on the board is decided by the access policy on every request. In memory rather than in
+    Redis: a round trip per card costs more than drawing it. A field added to
+    ``partials/_browse_card.html`` must be added to ``key`` too.
+    """
+
+    TEMPLATE = "initiatives/partials/_browse_card.html"
+
+    def __init__(self, size: int = 5000) -> None:
+        self._size = size
+        self._cards: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(initiative: Initiative) -> tuple[Any, ...]:
+        return (
+            get_language(),
+            initiative.pk,
+            initiative.title,
+            initiative.tlp,
+            initiative.dormant_since,
+            initiative.owner_organisation.display_name,
+            str(initiative.lead) if initiative.lead_id else "",
+            tuple(theme.name for theme in initiative.themes.all()),
+        )
+
+    def draw(self, initiative: Initiative) -> SafeString:
+        key = self.key(initiative)
+        with self._lock:
+            html = self._cards.get(key)
+            if html is not None:
+                self._cards.move_to_end(key)
+                return mark_safe(html)  # noqa: S308 - drawn by the template below
+        html = render_to_string(self.TEMPLATE, {"initiative": initiative, "heading_level": 4})
+        with self._lock:
+            self._cards[key] = html
+            if len(self._cards) > self._size:
+                self._cards.popitem(last=False)
+        return mark_safe(html)  # noqa: S308 - rendered (and escaped) by the template
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cards.clear()
+
+
+board_cards = BoardCards()
 
 
 def _chart_data(pipeline: selectors.Pipeline) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from initiatives.models import Initiative, ListVisit, Origin, Participation, Phase, PhaseChange
 from initiatives.selectors import initiative_list
 from initiatives.selectors.browse import BOARD_PHASES, initiative_pipeline
+from initiatives.views.browse import board_cards
 from lmi_portal.core.models import System, Theme
 from lmi_portal.core.notifications import follow_set
 from partners.models import TLP
@@ -462,6 +463,14 @@ def card_templates(response) -> int:
     return sum(t.name == "initiatives/partials/_browse_card.html" for t in response.templates)
 
 
+@pytest.fixture
+def fresh_cards():
+    board_cards.clear()
+    yield
+    board_cards.clear()
+
+
+@pytest.mark.usefixtures("fresh_cards")
 def test_board_draws_the_same_cards_once(client, member, company):
     InitiativeFactory.create_batch(3, owner_organisation=company, phase=Phase.PILOT)
     client.force_login(member)
