@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +135,12 @@ class Initiative(Shareable):
                 fields=["phase", "-last_activity_at", "-id"],
                 include=["tlp", "owner_organisation"],
                 name="initiative_board_rank",
+            ),
+            # "Slapend" in the werkgroep view: the most recently dormant first, a few at a time.
+            models.Index(
+                fields=["-dormant_since", "-id"],
+                condition=Q(dormant_since__isnull=False),
+                name="initiative_dormant",
             ),
         ]
 
