@@ -14,6 +14,8 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from lmi_portal.core.long_choices import SelectWidget
+
 from .models import ActionItem, Obstacle, Participation
 
 StrOrPromise = str | Promise
@@ -25,8 +27,11 @@ class ObjectChoiceField(forms.ChoiceField):
     """A choice among objects already in memory; cleans to the object (or None).
 
     Unlike ModelChoiceField it never queries while rendering, which matters when a page
-    draws one form per obstacle or action.
+    draws one form per obstacle or action; and its options are written without the template
+    engine, which matters when a programme manager may invite any of a thousand organisations.
     """
+
+    widget = SelectWidget
 
     def __init__(
         self,

@@ -125,7 +125,13 @@ def invitable_organisations(
                 initiative=initiative, status=ParticipationInvite.Status.PENDING
             ).values_list("organisation_id", flat=True)
         )
-    active = Organisation.objects.filter(status=Organisation.Status.ACTIVE).order_by("name")
+    # Only what the invitation form and service read: a programme manager may invite any of a
+    # thousand organisations, and every detail page draws the list.
+    active = (
+        Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+        .only("pk", "name", "short_name", "status")
+        .order_by("name")
+    )
     return [org for org in active if org.pk not in taken]
 
 
