@@ -75,7 +75,9 @@ def person_search_hits(user: Any, request: SearchRequest) -> SearchGroup | None:
         limit=request.limit,
     )
     hits = tuple(_hit(person, request) for person in page)
-    return SearchGroup(key="people", label=_("Personen"), hits=hits, total=total)
+    return SearchGroup(
+        key="people", label=_("Personen"), hits=hits, total=total, uses_corrections=False
+    )
 
 
 def _hit(person: Person, request: SearchRequest) -> SearchHit:

@@ -117,6 +117,9 @@ class SearchGroup:
     # True when ``total`` is the cap of full-text search (``core.search.RANK_CANDIDATES``):
     # there are at least this many, and the hits are the best of the most recent ones.
     capped: bool = False
+    # False when the provider searches the typed words only (never their typo corrections):
+    # a retry with corrections then keeps this group as it is instead of asking again.
+    uses_corrections: bool = True
 
     @property
     def total_label(self) -> str:

@@ -245,34 +245,55 @@ def substring_filter(
     heavier field scores more."""
     matches = []
     scores: list[Any] = []
+    model = queryset.model
     for words in terms.alternatives():
-        per_field = [
-            (text_field, reduce(or_, (text_field.condition(w) for w in words)))
-            for text_field in fields
-        ]
+        # Each field's condition for the term, built once: the related rows' key sets are
+        # subqueries, and building them is most of the cost of a query in Python.
+        per_field: list[tuple[SearchField, Q]] = []
+        id_sets: list[QuerySet[Any]] = []
+        for text_field in fields:
+            if text_field.ids is None:
+                per_field.append(
+                    (text_field, reduce(or_, (text_field.condition(w) for w in words)))
+                )
+            else:
+                sets = [ids for w in words for ids in text_field.id_sets(w)]
+                per_field.append((text_field, _in_any("pk", sets)))
+                id_sets.extend(sets)
         # The plain columns match together in one subquery of the table itself, so PostgreSQL
         # can combine their trigram indexes (network 0003) instead of reading every row; the
         # keys found through related rows join them in one union.
         plain = [q for text_field, q in per_field if text_field.ids is None]
-        id_sets = [ids for text_field in fields for w in words for ids in text_field.id_sets(w)]
         if plain:
-            model = queryset.model
             id_sets.insert(
                 0, model._default_manager.order_by().filter(reduce(or_, plain)).values("pk")
             )
         matches.append(_in_any("pk", id_sets))
-        scores.append(
-            Case(
-                *(
-                    When(q, then=Value(_SUBSTRING_SCORE.get(text_field.weight, 1.0)))
-                    for text_field, q in per_field
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-        )
+        scores.append(_substring_score(per_field))
     total = reduce(lambda a, b: a + b, scores)
     return cast("QuerySet[M]", queryset.filter(reduce(and_, matches)).annotate(search_rank=total))
+
+
+def _substring_score(per_field: Sequence[tuple[SearchField, Q]]) -> Case:
+    """The weight of the first field (in ``fields`` order) that matches a term.
+
+    Every row scored has matched the term in some field. So when no field after the last
+    related-rows field matches, that field must have: its subquery (the costliest condition)
+    is only tested for rows that also match one of the fields after it.
+    """
+    whens: list[When] = []
+    last_ids = max((i for i, (f, _q) in enumerate(per_field) if f.ids is not None), default=-1)
+    default = 0.0
+    for i, (text_field, q) in enumerate(per_field):
+        score = Value(_SUBSTRING_SCORE.get(text_field.weight, 1.0))
+        if i == last_ids:
+            after = [q_after for _f, q_after in per_field[i + 1 :]]
+            if not after:
+                default = _SUBSTRING_SCORE.get(text_field.weight, 1.0)
+                break
+            whens.append(When(~reduce(or_, after), then=score))
+        whens.append(When(q, then=score))
+    return Case(*whens, default=Value(default), output_field=FloatField())
 
 
 def ranked_page(

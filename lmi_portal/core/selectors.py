@@ -89,7 +89,10 @@ def search_for_user(
         corrected = with_corrections(terms)
         if corrected.corrected:
             terms = corrected
-            groups, page = _groups(user, terms, group, page, per_group, per_page, options, snippets)
+            unchanged = {g.key: g for g in groups if not g.uses_corrections}
+            groups, page = _groups(
+                user, terms, group, page, per_group, per_page, options, snippets, unchanged
+            )
             seen = marked_words(hit.snippet for g in groups for hit in g.hits)
             corrections = tuple(w for w in seen if not any(w.startswith(t) for t in terms.terms))[
                 :5
@@ -113,9 +116,15 @@ def _groups(
     per_page: int,
     options: dict[str, str],
     snippets: bool,
+    unchanged: Mapping[str, SearchGroup] | None = None,
 ) -> tuple[list[SearchGroup], int]:
+    """Every provider's group; ``unchanged`` holds groups to keep as they are (a retry with
+    typo corrections leaves the groups alone that never use them)."""
     groups = []
     for key, provider in search_providers.items():
+        if unchanged and key in unchanged:
+            groups.append(unchanged[key])
+            continue
         if not group:
             request = SearchRequest(
                 terms=terms, limit=per_group, options=options, snippets=snippets

@@ -149,3 +149,48 @@ def test_people_are_no_group_for_someone_without_a_membership(company):
     InitiativeFactory(title="Vermeulen openbaar", tlp=TLP.CLEAR)
     assert titles(loner, "vermeulen", "initiatives") == ["Vermeulen openbaar"]
     assert group(loner, "dutch", "organisations").total == 0
+
+
+def test_people_rank_by_the_heaviest_field_the_word_is_in(member, company):
+    """Name (4) before post or organisation (2) before expertise (1), however many fields
+    a person matches."""
+    by_name = PersonFactory(first_name="Ans", last_name="Kraan", expertise="Kraanwerk")
+    by_post = PersonFactory(first_name="Bert", last_name="Aalders", expertise="Hydrauliek")
+    by_both = PersonFactory(first_name="Cor", last_name="Bakker", expertise="Kraanbouw")
+    by_expertise = PersonFactory(first_name="Dirk", last_name="Claes", expertise="Kraanwerk")
+    AffiliationFactory(person=by_name, organisation=company, title="Planner")
+    AffiliationFactory(person=by_post, organisation=company, title="Kraanmachinist")
+    AffiliationFactory(person=by_both, organisation=company, title="Kraanmachinist")
+    AffiliationFactory(person=by_expertise, organisation=company, title="Planner")
+    found = group(member, "kraan", "people")
+    assert [(hit.title, hit.score) for hit in found.hits] == [
+        ("Ans Kraan", 4.0),
+        ("Bert Aalders", 2.0),
+        ("Cor Bakker", 2.0),
+        ("Dirk Claes", 1.0),
+    ]
+
+
+@postgresql_only
+def test_a_typo_retry_keeps_the_people_group_instead_of_searching_again(
+    member, company, monkeypatch
+):
+    from lmi_portal.core.registry import search_providers
+    from lmi_portal.core.search import search_words_register
+
+    order, people = search_providers._providers["people"]
+    calls = []
+
+    def counting(user, request):
+        calls.append(request.terms)
+        return people(user, request)
+
+    monkeypatch.setitem(search_providers._providers, "people", (order, counting))
+    InitiativeFactory(title="Onderhoud van de Boxer", tlp=TLP.GREEN)
+    search_words_register(["onderhoud"])
+    results = search_for_user(user=member, query="onderhuod")
+    assert len(calls) == 1  # the plain words only; people never use corrections
+    assert results.terms.corrected
+    found = {g.key: g for g in results.groups}
+    assert [hit.title for hit in found["initiatives"].hits] == ["Onderhoud van de Boxer"]
+    assert found["people"].total == 0
