@@ -11,6 +11,7 @@ is filled once, the first time it is seen without phase history, and left alone 
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -1343,6 +1344,26 @@ SCALE_ACTIONS = [
 ]
 
 
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
+
+
+def _scale_sentences() -> tuple[list[str], list[str], list[str]]:
+    """The sentences of the demo initiatives' summaries, reasons and approaches.
+
+    Scale initiatives are written from them, so the scale data has the vocabulary of real
+    initiatives: a few hundred words, most in a minority of the texts. (Texts strung from a
+    handful of words make every initiative match every search, and leave PostgreSQL without
+    the word statistics it needs to plan a full-text search: under 100 common words, it
+    guesses.)
+    """
+    return (
+        [s for demo in DEMO_INITIATIVES for s in _sentences(demo.summary)],
+        [s for demo in DEMO_INITIATIVES for s in _sentences(demo.why)],
+        [s for demo in DEMO_INITIATIVES for s in _sentences(demo.how)],
+    )
+
+
 def _scale_path(rng: random.Random, phase: str) -> list[str]:
     """The phases an initiative went through to reach ``phase``: at most four steps."""
     if phase in PHASE_ORDER:
@@ -1383,6 +1404,7 @@ def _scale_initiatives(
     # As if the daily dormancy scan had been running all along: every initiative idle for
     # longer than the limit was flagged the day it passed it.
     idle = timedelta(days=settings.INITIATIVE_DORMANT_AFTER_DAYS)
+    summaries, reasons, approaches = _scale_sentences()
     rows = []
     for i in range(start, start + count):
         owner = rng.choice(org_ids)
@@ -1395,9 +1417,9 @@ def _scale_initiatives(
         rows.append(
             Initiative(
                 title=f"{SCALE_PREFIX}{i:06d}: {rng.choice(WORDS)} en {rng.choice(WORDS)}",
-                summary=" ".join(rng.choice(WORDS) for _ in range(30)),
-                why=" ".join(rng.choice(WORDS) for _ in range(20)),
-                how=" ".join(rng.choice(WORDS) for _ in range(20)),
+                summary=" ".join(rng.sample(summaries, k=2)),
+                why=" ".join(rng.sample(reasons, k=rng.randint(2, 3))),
+                how=" ".join(rng.sample(approaches, k=rng.randint(2, 3))),
                 origin=rng.choice((Origin.PUSH, Origin.PULL)),
                 effects=rng.sample(effects, k=rng.randint(1, 2)),
                 phase=phase,
