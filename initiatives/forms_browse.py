@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lmi_portal.core.long_choices import NameModelChoiceField
+from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget
 from lmi_portal.core.models import System, Theme
 from partners.access import organisations_visible_to
 
@@ -33,12 +33,14 @@ class InitiativeFilterForm(forms.Form):
         error_messages={"max_length": _("Zoek op ten hoogste 200 tekens.")},
     )
     phase = forms.ChoiceField(
+        widget=SelectWidget,
         label=_("Fase"),
         required=False,
         choices=[("", _("Alle fasen")), *Phase.choices],
         error_messages=_choice_errors(_("Deze fase bestaat niet; kies een fase uit de lijst.")),
     )
     theme = forms.ModelChoiceField(
+        widget=SelectWidget,
         label=_("Thema"),
         required=False,
         queryset=Theme.objects.filter(is_active=True),
@@ -48,6 +50,7 @@ class InitiativeFilterForm(forms.Form):
         },
     )
     system = forms.ModelChoiceField(
+        widget=SelectWidget,
         label=_("Systeem"),
         required=False,
         queryset=System.objects.filter(is_active=True),
@@ -66,12 +69,14 @@ class InitiativeFilterForm(forms.Form):
         },
     )
     origin = forms.ChoiceField(
+        widget=SelectWidget,
         label=_("Herkomst"),
         required=False,
         choices=[("", _("Push en pull")), *Origin.choices],
         error_messages=_choice_errors(_("Kies push, pull of beide.")),
     )
     sort = forms.ChoiceField(
+        widget=SelectWidget,
         label=_("Sorteren op"),
         required=False,
         choices=Sort.choices,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lmi_portal.core.long_choices import NameModelChoiceField
+from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget
 from lmi_portal.core.models import System, Theme
 from partners.access import organisations_visible_to
 
@@ -33,12 +33,14 @@ class LibraryFilterForm(forms.Form):
         error_messages={"max_length": _("Zoek op ten hoogste 200 tekens.")},
     )
     kind = forms.ChoiceField(
+        widget=SelectWidget,
         label=_("Soort"),
         required=False,
         choices=[("", _("Alle soorten")), *KnowledgeItem.Kind.choices],
         error_messages=_choice_errors(_("Deze soort bestaat niet; kies een soort uit de lijst.")),
     )
     theme = forms.ModelChoiceField(
+        widget=SelectWidget,
         label=_("Thema"),
         required=False,
         queryset=Theme.objects.filter(is_active=True),
@@ -46,6 +48,7 @@ class LibraryFilterForm(forms.Form):
         error_messages=_choice_errors(_("Dit thema bestaat niet; kies een thema uit de lijst.")),
     )
     system = forms.ModelChoiceField(
+        widget=SelectWidget,
         label=_("Systeem"),
         required=False,
         queryset=System.objects.filter(is_active=True),
@@ -64,12 +67,14 @@ class LibraryFilterForm(forms.Form):
         ),
     )
     show = forms.ChoiceField(
+        widget=SelectWidget,
         label=_("Status"),
         required=False,
         choices=Show.choices,
         error_messages=_choice_errors(_("Kies gepubliceerd, gearchiveerd of mijn concepten.")),
     )
     sort = forms.ChoiceField(
+        widget=SelectWidget,
         label=_("Sorteren op"),
         required=False,
         choices=Sort.choices,

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lmi_portal.core.long_choices import NameModelChoiceField
+from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget
 from lmi_portal.core.models import System, Theme
 from partners.models import Organisation
 
@@ -25,6 +25,7 @@ class DateInput(forms.DateInput):
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Zoeken"), required=False, max_length=200)
     theme = forms.ModelChoiceField(
+        widget=SelectWidget,
         label=_("Thema"),
         required=False,
         queryset=Theme.objects.filter(is_active=True),
@@ -32,6 +33,7 @@ class PersonFilterForm(forms.Form):
         empty_label=_("Alle thema's"),
     )
     system = forms.ModelChoiceField(
+        widget=SelectWidget,
         label=_("Systeem"),
         required=False,
         queryset=System.objects.filter(is_active=True),

@@ -7,6 +7,10 @@ board more than everything else on it together. Here the options come from one `
 query and are written out in Python, with exactly the markup of
 ``templates/django/forms/widgets/select.html`` (``tests/core/test_long_choices.py`` compares the
 two). Validation is unchanged: the chosen value is still looked up in the field's queryset.
+
+Each process also keeps the options' markup of the lists it has drawn, keyed on every value
+and label, so a list that has not changed is not escaped and joined again: only the chosen
+option is marked on the way out.
 """
 
 from __future__ import annotations
@@ -27,6 +31,56 @@ def _escape(value: Any) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
+
+
+# The options' markup per list of options (see ``_options_markup``); cleared when it grows past
+# this many lists (one per language and choice of organisations, so a handful in practice).
+_OPTIONS_KEPT = 64
+_options: dict[tuple[Any, ...], str] = {}
+
+
+def _label_key(label: Any) -> tuple[str, bool]:
+    # The text as shown now (a lazy label in this request's language), and whether it is
+    # markup already: the same text escapes differently when it is.
+    return str(label), hasattr(label, "__html__")
+
+
+def _options_markup(choices: Any) -> str:
+    """The ``<option>`` and ``<optgroup>`` markup of ``choices``, none selected."""
+    # A model field's choices are a query: run it once (and without the count that list()
+    # would ask its length for).
+    choices = list(iter(choices))
+    flat: list[tuple[Any, ...]] = []
+    for option_value, option_label in choices:
+        value = "" if option_value is None else option_value
+        if isinstance(option_label, list | tuple):
+            group = tuple(
+                ("" if v is None else str(v), *_label_key(lbl)) for v, lbl in option_label
+            )
+            flat.append((str(value), group))
+        else:
+            flat.append((str(value), *_label_key(option_label)))
+    key = tuple(flat)
+    markup = _options.get(key)
+    if markup is None:
+        parts: list[str] = []
+        for option_value, option_label in choices:
+            if isinstance(option_label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(_option(value, label) for value, label in option_label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(_option(option_value, option_label))
+        markup = "".join(parts)
+        if len(_options) >= _OPTIONS_KEPT:
+            _options.clear()
+        _options[key] = markup
+    return markup
+
+
+def _option(value: Any, label: Any) -> str:
+    text = "" if value is None else str(value)
+    return f'<option value="{_escape(text)}">{_escape(label)}</option>'
 
 
 class SelectWidget(forms.Select):
@@ -59,28 +113,14 @@ class SelectWidget(forms.Select):
             else:
                 parts.append(format_html(' {}="{}"', attr, attr_value))
         parts.append(">")
-        selected_values = set(self.format_value(value))
-        has_selected = False
-        for option_value, option_label in self.choices:
-            if option_value is None:
-                option_value = ""
-            if isinstance(option_label, list | tuple):
-                parts.append(format_html('<optgroup label="{}">', option_value))
-                group = option_label
-            else:
-                group = [(option_value, option_label)]
-            for sub_value, sub_label in group:
-                text = "" if sub_value is None else str(sub_value)
-                selected = (
-                    not has_selected or self.allow_multiple_selected
-                ) and text in selected_values
-                has_selected |= selected
-                parts.append(
-                    f'<option value="{_escape(text)}"'
-                    f"{' selected' if selected else ''}>{_escape(sub_label)}</option>"
-                )
-            if isinstance(option_label, list | tuple):
-                parts.append("</optgroup>")
+        options = _options_markup(self.choices)
+        # The chosen options, as Django marks them: in a single select only the first option
+        # with the value. No label holds "<option" (labels are escaped).
+        for chosen in set(self.format_value(value)):
+            plain = f'<option value="{_escape(chosen)}">'
+            marked = f'<option value="{_escape(chosen)}" selected>'
+            options = options.replace(plain, marked, -1 if self.allow_multiple_selected else 1)
+        parts.append(options)
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
 

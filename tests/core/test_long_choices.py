@@ -113,3 +113,22 @@ def test_filter_bars_still_show_the_organisation_select(client, member, company)
         html = client.get(reverse(name), {"organisation": company.pk}).content.decode()
         assert 'name="organisation"' in html, name
         assert f'<option value="{company.pk}" selected>' in html, name
+
+
+def test_kept_options_follow_the_language_and_the_kind_of_label():
+    """The options' markup is kept per list, keyed on the labels as shown: a lazy label in
+    another language, or the same text as markup, is another list."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    choices = [("", gettext_lazy("Alle organisaties")), ("1", "Een")]
+    widget = SelectWidget(choices=choices)
+    with translation.override("nl"):
+        dutch = widget.render("o", "1")
+    with translation.override("en"):
+        english = widget.render("o", "")
+    assert "Alle organisaties" in dutch and '<option value="1" selected>' in dutch
+    assert "All organisations" in english and '<option value="1">' in english
+    plain = SelectWidget(choices=[("1", "<b>x</b>")]).render("o", None)
+    marked = SelectWidget(choices=[("1", mark_safe("<b>x</b>"))]).render("o", None)
+    assert "&lt;b&gt;x&lt;/b&gt;" in plain and "<b>x</b>" in marked
