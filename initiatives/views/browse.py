@@ -6,7 +6,6 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.paging import CappedPaginator
 from partners.http import AuthedHttpRequest
 
 from .. import exports
@@ -71,7 +71,7 @@ def initiative_list(request: AuthedHttpRequest) -> HttpResponse:
     if not _is_fragment(request):
         initiative_list_visit_record(user=request.user)
     form, initiatives, filter_query = _filtered(request)
-    page = Paginator(initiatives.prefetch_related("themes"), PAGE_SIZE).get_page(
+    page = CappedPaginator(initiatives.prefetch_related("themes"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.paging import CappedPaginator
 from partners.http import AuthedHttpRequest
 
 from ..forms_library import NON_FILTER_PARAMS, LibraryFilterForm
@@ -31,7 +32,7 @@ def _is_fragment(request: AuthedHttpRequest) -> bool:
 def index(request: AuthedHttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET or None, user=request.user)
     items = selectors.knowledge_list(user=request.user, **form.valid_filters())
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     filter_query = request.GET.copy()
     for name in NON_FILTER_PARAMS:
         filter_query.pop(name, None)
