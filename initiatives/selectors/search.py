@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import F, TextField, Value
@@ -12,9 +11,10 @@ from django.utils.translation import gettext as _
 from lmi_portal.core.registry import SearchGroup, SearchHit, SearchRequest
 from lmi_portal.core.search import (
     SearchField,
-    headlines,
+    headline,
     is_capped,
     is_postgresql,
+    marked_html,
     plain_snippet,
     ranked_page,
     search_filter,
@@ -35,8 +35,12 @@ def initiative_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
     matches = search_filter(
         initiative_list(user=user), request.terms, fields=FIELDS, vector="search_vector"
     )
-    # SQLite builds snippets from the texts in hand; PostgreSQL asks ts_headline for them.
+    # SQLite builds snippets from the texts in hand; PostgreSQL asks ts_headline for them, in
+    # the same query (for the page's rows only: see ``headline``).
     in_python = request.snippets and not is_postgresql()
+    if request.snippets and is_postgresql():
+        text = Concat("summary", Value("\n"), "why", Value("\n"), "how", output_field=TextField())
+        matches = matches.annotate(search_headline=headline(text, request.terms))
     page, total = ranked_page(
         matches.select_related(None)
         .select_related("owner_organisation")
@@ -53,13 +57,12 @@ def initiative_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
         offset=request.offset,
         limit=request.limit,
     )
-    snippets = _snippets(page, request) if page and request.snippets else {}
     hits = tuple(
         SearchHit(
             kind=_("Initiatief"),
             title=initiative.title,
             url=initiative.get_absolute_url(),
-            snippet=snippets.get(initiative.pk, ""),
+            snippet=_snippet(initiative, request),
             score=float(getattr(initiative, "search_rank", 0.0)),
             meta=(str(initiative.get_phase_display()), initiative.owner_organisation.display_name),
         )
@@ -74,12 +77,10 @@ def initiative_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
     )
 
 
-def _snippets(page: Sequence[Initiative], request: SearchRequest) -> dict[int, str]:
-    if not is_postgresql():
-        return {
-            i.pk: plain_snippet("\n".join((i.summary, i.why, i.how)), request.terms) for i in page
-        }
-    text = Concat("summary", Value("\n"), "why", Value("\n"), "how", output_field=TextField())
-    return dict(
-        headlines(Initiative.objects.all(), [i.pk for i in page], request.terms, expression=text)
-    )
+def _snippet(initiative: Initiative, request: SearchRequest) -> str:
+    if not request.snippets:
+        return ""
+    if is_postgresql():
+        return marked_html(getattr(initiative, "search_headline", "") or "")
+    text = "\n".join((initiative.summary, initiative.why, initiative.how))
+    return plain_snippet(text, request.terms)

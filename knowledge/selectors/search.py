@@ -19,9 +19,10 @@ from lmi_portal.core.registry import SearchFilter, SearchGroup, SearchHit, Searc
 from lmi_portal.core.search import (
     SearchField,
     excerpt_source,
-    headlines,
+    headline,
     is_capped,
     is_postgresql,
+    marked_html,
     plain_snippet,
     rank_factor,
     ranked_page,
@@ -59,6 +60,12 @@ def knowledge_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
         items = items.filter(kind=kind)
     matches = search_filter(items, request.terms, fields=FIELDS, vector="search_vector")
     overdue = Q(status=Status.PUBLISHED, review_by__lt=timezone.localdate())
+    # PostgreSQL's snippets come with the page (ts_headline for its rows only: see
+    # ``headline``); SQLite cuts them from an excerpt afterwards.
+    headlines = request.snippets and is_postgresql()
+    if headlines:
+        text = Substr(_after_title(), 1, HEADLINE_CHARS)
+        matches = matches.annotate(search_headline=headline(text, request.terms))
     page, total = ranked_page(
         matches.annotate(score=F("search_rank") * rank_factor(overdue, OVERDUE_FACTOR))
         .select_related("owner_organisation")
@@ -76,7 +83,13 @@ def knowledge_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
         offset=request.offset,
         limit=request.limit,
     )
-    snippets = _snippets(page, request) if page and request.snippets else {}
+    snippets: dict[int, str]
+    if headlines:
+        snippets = {
+            item.pk: marked_html(getattr(item, "search_headline", "") or "") for item in page
+        }
+    else:
+        snippets = _excerpts(page, request) if page and request.snippets else {}
     hits = tuple(_hit(item, snippets.get(item.pk, "")) for item in page)
     return SearchGroup(
         key="knowledge",
@@ -105,17 +118,8 @@ def knowledge_search_hits(user: Any, request: SearchRequest) -> SearchGroup:
     )
 
 
-def _snippets(page: Sequence[KnowledgeItem], request: SearchRequest) -> dict[int, str]:
+def _excerpts(page: Sequence[KnowledgeItem], request: SearchRequest) -> dict[int, str]:
     ids = [item.pk for item in page]
-    if is_postgresql():
-        return dict(
-            headlines(
-                KnowledgeItem.objects.all(),
-                ids,
-                request.terms,
-                expression=Substr(_after_title(), 1, HEADLINE_CHARS),
-            )
-        )
     rows = (
         KnowledgeItem.objects.filter(pk__in=ids)
         .annotate(excerpt=excerpt_source(_after_title(), request.terms))

@@ -8,7 +8,7 @@ snippets only ever come from rows the user may see.
 On PostgreSQL, models with a stored search vector use full-text search with the Dutch
 configuration: every term matches as a prefix (``onderhoud`` finds "onderhouden" through
 stemming and "onderhoudsconcept" through the prefix), ranked with the field weights
-(title A, summary B, the rest C), with highlighted snippets (``headlines``). When a query finds
+(title A, summary B, the rest C), with highlighted snippets (``headline``). When a query finds
 nothing at all, ``with_corrections`` adds the known words most like each term (pg_trgm over
 ``SearchWord``), so a typo such as "onderhuod" still finds "onderhoud".
 
@@ -342,40 +342,26 @@ def marked_html(text: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
 
 
-def headlines(
-    queryset: QuerySet[Any],
-    ids: Iterable[int],
-    terms: SearchTerms,
-    *,
-    expression: Combinable | str,
-) -> dict[int, SafeString]:
-    """Highlighted snippets for the rows ``ids`` of ``queryset``'s model (PostgreSQL).
+def headline(expression: Combinable | str, terms: SearchTerms) -> SearchHeadline:
+    """A highlighted snippet of ``expression`` (PostgreSQL), to annotate a ranked page with
+    (``marked_html`` turns it into HTML).
 
-    Only for the hits shown on a page: ts_headline reads the whole text, so it never runs over
-    every match.
+    ts_headline reads the whole text, so it must only run for the hits shown: PostgreSQL
+    computes such a costly column after the sort and the limit, for the page's rows alone
+    (``tests/core/test_search.py`` checks the plan).
     """
-    ids = list(ids)
-    if not ids or not terms or not is_postgresql():
-        return {}
     source: Any = F(expression) if isinstance(expression, str) else expression
-    rows = (
-        queryset.model._default_manager.filter(pk__in=ids)
-        .annotate(
-            search_headline=SearchHeadline(
-                source,
-                terms.tsquery(),
-                config=CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_STOP,
-                max_words=20,
-                min_words=10,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-        .values_list("pk", "search_headline")
+    return SearchHeadline(
+        source,
+        terms.tsquery(),
+        config=CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_words=20,
+        min_words=10,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
-    return {pk: marked_html(text or "") for pk, text in rows}
 
 
 def plain_snippet(text: str, terms: SearchTerms, *, width: int = 200) -> SafeString:

@@ -226,3 +226,35 @@ def test_a_rare_word_is_found_among_all_items_and_not_capped(client, member, com
     client.force_login(member)
     group = client.get(SEARCH, {"q": "remblokken", "type": "knowledge"}).context["results"].selected
     assert (group.total, group.capped, group.total_label) == (1, False, "1")
+
+
+@postgresql_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["initiatives", "knowledge"])
+def test_snippets_come_with_the_page_and_are_drawn_for_its_rows_only(member, company, kind):
+    """ts_headline reads whole texts: PostgreSQL must compute it after the sort and the limit,
+    for the hits shown, not for every candidate."""
+    from django.test.utils import CaptureQueriesContext
+
+    from lmi_portal.core.selectors import search_for_user
+
+    for n in range(8):
+        InitiativeFactory(
+            title=f"Remschijf {n}", summary="Remschijven van de Boxer", owner_organisation=company
+        )
+        KnowledgeItemFactory(
+            title=f"Remschijf {n}", summary="Remschijven van de Boxer", owner_organisation=company
+        )
+    with CaptureQueriesContext(connection) as queries:
+        results = search_for_user(user=member, query="remschijven", group=kind, per_page=3)
+    group = results.selected
+    assert len(group.hits) == 3 and group.total == 8
+    assert all("<mark>" in hit.snippet for hit in group.hits)
+    page = [q["sql"] for q in queries if "ts_headline" in q["sql"]]
+    assert len(page) == 1  # no second query for the snippets
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (VERBOSE) " + page[0])
+        plan = [row[0] for row in cursor.fetchall()]
+    sort = next(i for i, line in enumerate(plan) if "->  Sort" in line)
+    assert any("ts_headline" in line for line in plan[:sort])
+    assert not any("ts_headline" in line for line in plan[sort:])
