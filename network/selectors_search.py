@@ -43,11 +43,13 @@ def _post_matches(word: str) -> list[QuerySet[Any]]:
     return [by_title.values("person_id"), at_organisation.values("person_id")]
 
 
+# A name weighs most; a post, its organisation and the expertise a person lists weigh the
+# same: "who knows about hydraulics" is answered by both.
 FIELDS = (
     SearchField("first_name", "A"),
     SearchField("last_name", "A"),
     SearchField("posts", "B", ids=_post_matches),
-    SearchField("expertise", "C"),
+    SearchField("expertise", "B"),
 )
 
 

@@ -279,22 +279,18 @@ def substring_filter(
 def _substring_score(per_field: Sequence[tuple[SearchField, Q]]) -> Case:
     """The weight of the first field (in ``fields`` order) that matches a term.
 
-    Every row scored has matched the term in some field. So when no field after the last
-    related-rows field matches, that field must have: its subquery (the costliest condition)
-    is only tested for rows that also match one of the fields after it.
+    Every row scored has matched the term in some field, so once the fields left all weigh
+    the same, one of them matched and none needs testing: people's posts (a subquery, the
+    costliest condition) weigh as much as the expertise after them and are never tested.
     """
     whens: list[When] = []
-    last_ids = max((i for i, (f, _q) in enumerate(per_field) if f.ids is not None), default=-1)
     default = 0.0
     for i, (text_field, q) in enumerate(per_field):
-        score = Value(_SUBSTRING_SCORE.get(text_field.weight, 1.0))
-        if i == last_ids:
-            after = [q_after for _f, q_after in per_field[i + 1 :]]
-            if not after:
-                default = _SUBSTRING_SCORE.get(text_field.weight, 1.0)
-                break
-            whens.append(When(~reduce(or_, after), then=score))
-        whens.append(When(q, then=score))
+        weight = _SUBSTRING_SCORE.get(text_field.weight, 1.0)
+        if {_SUBSTRING_SCORE.get(f.weight, 1.0) for f, _q in per_field[i:]} == {weight}:
+            default = weight
+            break
+        whens.append(When(q, then=Value(weight)))
     return Case(*whens, default=Value(default), output_field=FloatField())
 
 

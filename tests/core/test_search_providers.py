@@ -151,13 +151,13 @@ def test_people_are_no_group_for_someone_without_a_membership(company):
     assert group(loner, "dutch", "organisations").total == 0
 
 
-def test_people_rank_by_the_heaviest_field_the_word_is_in(member, company):
-    """Name (4) before post or organisation (2) before expertise (1), however many fields
-    a person matches."""
+def test_people_rank_by_name_before_post_organisation_or_expertise(member, company):
+    """A name (4) before a post, its organisation or the expertise (2 each), however many
+    fields a person matches; equal scores by last name."""
     by_name = PersonFactory(first_name="Ans", last_name="Kraan", expertise="Kraanwerk")
-    by_post = PersonFactory(first_name="Bert", last_name="Aalders", expertise="Hydrauliek")
+    by_post = PersonFactory(first_name="Dirk", last_name="Aalders", expertise="Hydrauliek")
     by_both = PersonFactory(first_name="Cor", last_name="Bakker", expertise="Kraanbouw")
-    by_expertise = PersonFactory(first_name="Dirk", last_name="Claes", expertise="Kraanwerk")
+    by_expertise = PersonFactory(first_name="Bert", last_name="Claes", expertise="Kraanwerk")
     AffiliationFactory(person=by_name, organisation=company, title="Planner")
     AffiliationFactory(person=by_post, organisation=company, title="Kraanmachinist")
     AffiliationFactory(person=by_both, organisation=company, title="Kraanmachinist")
@@ -165,9 +165,15 @@ def test_people_rank_by_the_heaviest_field_the_word_is_in(member, company):
     found = group(member, "kraan", "people")
     assert [(hit.title, hit.score) for hit in found.hits] == [
         ("Ans Kraan", 4.0),
-        ("Bert Aalders", 2.0),
+        ("Dirk Aalders", 2.0),
         ("Cor Bakker", 2.0),
-        ("Dirk Claes", 1.0),
+        ("Bert Claes", 2.0),
+    ]
+    # Two words add up: a name and a post outrank a post alone.
+    both = group(member, "kraan planner", "people")
+    assert [(hit.title, hit.score) for hit in both.hits] == [
+        ("Ans Kraan", 6.0),
+        ("Bert Claes", 4.0),
     ]
 
 
