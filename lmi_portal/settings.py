@@ -175,6 +175,9 @@ NETWORK_ANONYMISE_AFTER_MONTHS = env.int("NETWORK_ANONYMISE_AFTER_MONTHS", defau
 NETWORK_STALE_AFTER_DAYS = env.int("NETWORK_STALE_AFTER_DAYS", default=180)
 # How long the network map's data is reused before it is computed again.
 NETWORK_MAP_CACHE_SECONDS = env.int("NETWORK_MAP_CACHE_SECONDS", default=300)
+# How long the ranking of a people search is reused by every member (the people shown are
+# read again each time; a new match shows after at most this long).
+NETWORK_SEARCH_CACHE_SECONDS = env.int("NETWORK_SEARCH_CACHE_SECONDS", default=60)
 # An initiative in an active phase with no activity for this many days is flagged as dormant.
 INITIATIVE_DORMANT_AFTER_DAYS = env.int("INITIATIVE_DORMANT_AFTER_DAYS", default=42)
 # Digests are composed for this many users at a time, in one transaction per batch.

@@ -6,9 +6,13 @@ organisation, not anonymised. Found by name, expertise, post and organisation.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lmi_portal.core.registry import SearchGroup, SearchHit, SearchRequest
@@ -59,7 +63,45 @@ def person_search_hits(user: Any, request: SearchRequest) -> SearchGroup | None:
     # Names are not in the word list that typo correction draws on; leaving corrections out
     # keeps this a scan of the plain terms.
     terms = SearchTerms(terms=request.terms.terms)
+    ranking, total = _ranking(user, terms, offset=request.offset, limit=request.limit)
+    people = {person.pk: person for person in _people(user, [pk for pk, _score in ranking])}
+    hits = tuple(_hit(people[pk], request, score) for pk, score in ranking if pk in people)
+    return SearchGroup(
+        key="people", label=_("Personen"), hits=hits, total=total, uses_corrections=False
+    )
+
+
+def _ranking(
+    user: Any, terms: SearchTerms, *, offset: int, limit: int
+) -> tuple[list[tuple[int, float]], int]:
+    """The keys and scores of one page of matches, and how many there are.
+
+    Every member who may search people searches the same directory, so a ranking is kept
+    for all of them for ``NETWORK_SEARCH_CACHE_SECONDS``: a common word matches thousands of
+    posts, and ranking them is most of a search. The people shown are read again on every
+    search (``_people``), so someone who left or was anonymised drops out at once; only a
+    new match can take that long to appear.
+    """
+    words = "\x00".join(terms.terms)
+    digest = hashlib.sha256(f"{timezone.localdate()}|{words}|{offset}|{limit}".encode())
+    key = f"people-search:{digest.hexdigest()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     matches = search_filter(person_directory(user=user), terms, fields=FIELDS)
+    page, total = ranked_page(
+        matches.prefetch_related(None).only("pk"),
+        ordering=(F("search_rank").desc(), F("last_name"), F("first_name"), F("pk")),
+        offset=offset,
+        limit=limit,
+    )
+    ranking = ([(p.pk, float(getattr(p, "search_rank", 0.0))) for p in page], total)
+    cache.set(key, ranking, settings.NETWORK_SEARCH_CACHE_SECONDS)
+    return ranking
+
+
+def _people(user: Any, ids: list[int]) -> QuerySet[Person]:
+    """The people ``ids`` as the directory has them now, with their current posts."""
     posts = Prefetch(
         "affiliations",
         queryset=Affiliation.objects.current()
@@ -68,21 +110,16 @@ def person_search_hits(user: Any, request: SearchRequest) -> SearchGroup | None:
         .order_by("organisation__name", "pk"),
         to_attr="search_posts",
     )
-    page, total = ranked_page(
-        matches.prefetch_related(None)
+    return (
+        person_directory(user=user)
+        .filter(pk__in=ids)
+        .prefetch_related(None)
         .prefetch_related(posts)
-        .only("pk", "first_name", "last_name", "expertise"),
-        ordering=(F("search_rank").desc(), F("last_name"), F("first_name"), F("pk")),
-        offset=request.offset,
-        limit=request.limit,
-    )
-    hits = tuple(_hit(person, request) for person in page)
-    return SearchGroup(
-        key="people", label=_("Personen"), hits=hits, total=total, uses_corrections=False
+        .only("pk", "first_name", "last_name", "expertise")
     )
 
 
-def _hit(person: Person, request: SearchRequest) -> SearchHit:
+def _hit(person: Person, request: SearchRequest, score: float) -> SearchHit:
     posts = getattr(person, "search_posts", [])
     meta = tuple(
         " · ".join(part for part in (post.title, post.organisation.display_name) if part)
@@ -97,6 +134,6 @@ def _hit(person: Person, request: SearchRequest) -> SearchHit:
             if request.snippets and person.expertise
             else ""
         ),
-        score=float(getattr(person, "search_rank", 0.0)),
+        score=score,
         meta=meta,
     )

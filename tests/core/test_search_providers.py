@@ -200,3 +200,30 @@ def test_a_typo_retry_keeps_the_people_group_instead_of_searching_again(
     found = {g.key: g for g in results.groups}
     assert [hit.title for hit in found["initiatives"].hits] == ["Onderhoud van de Boxer"]
     assert found["people"].total == 0
+
+
+def test_people_rankings_are_shared_by_members_and_the_people_read_again(
+    member, company, competitor
+):
+    """Every member searches the same directory: a second member's search reuses the
+    ranking, but the people shown are read again, so someone anonymised or gone since drops
+    out at once."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import member_of
+
+    stays = PersonFactory(first_name="Sanne", last_name="Remmers")
+    goes = PersonFactory(first_name="Ruud", last_name="Remmerswaal")
+    for person in (stays, goes):
+        AffiliationFactory(person=person, organisation=company, title="Monteur")
+    assert titles(member, "remmers", "people") == ["Sanne Remmers", "Ruud Remmerswaal"]
+    other = member_of(competitor)
+    goes.anonymised_at = timezone.now()
+    goes.save(update_fields=["anonymised_at"])
+    with CaptureQueriesContext(connection) as queries:
+        found = group(other, "remmers", "people")
+    assert [hit.title for hit in found.hits] == ["Sanne Remmers"]
+    people_queries = [q["sql"] for q in queries if '"network_person"' in q["sql"]]
+    assert people_queries and not any("OVER ()" in sql for sql in people_queries)
+    # Another page size is another ranking, made afresh.
+    assert group(other, "remmers", "people", group="people").total == 1
