@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from lmi_portal.core.paging import CappedPaginator
 from partners.access import user_organisation_ids
 from partners.http import AuthedHttpRequest
 
@@ -72,7 +72,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         system=data.get("system"),
         organisation=data.get("organisation"),
     )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     filter_query = request.GET.copy()
     filter_query.pop("page", None)
     template = "network/people/index.html"

@@ -11,7 +11,13 @@ from initiatives.models import Initiative
 from knowledge.models import KnowledgeItem
 from lmi_portal.core.paging import CappedPaginator
 from partners.models import TLP, Organisation
-from tests.factories import InitiativeFactory, KnowledgeItemFactory, OrganisationFactory
+from tests.factories import (
+    AffiliationFactory,
+    InitiativeFactory,
+    KnowledgeItemFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +48,7 @@ def test_past_the_cap_it_stops_counting_and_pages_through_the_first_rows():
     assert [o.name for o in last.object_list] == ["Telbedrijf 2"]
 
 
-def test_library_and_initiatives_list_say_more_than_the_cap(
-    client, member, company, monkeypatch
-):
+def test_library_initiatives_and_people_say_more_than_the_cap(client, member, company, monkeypatch):
     monkeypatch.setattr("lmi_portal.core.paging.LIST_COUNT_CAP", 2)
     monkeypatch.setattr("knowledge.views.library.PAGE_SIZE", 1)
     monkeypatch.setattr("initiatives.views.browse.PAGE_SIZE", 1)
@@ -59,6 +63,11 @@ def test_library_and_initiatives_list_say_more_than_the_cap(
     initiatives = client.get(reverse("initiatives:list")).content.decode()
     assert "Meer dan 2 initiatieven. Verfijn met de filters" in initiatives
     assert "Pagina 1 van meer dan 2" in initiatives
+    for n in range(3):
+        AffiliationFactory(person=PersonFactory(last_name=f"Telpersoon{n}"), organisation=company)
+    monkeypatch.setattr("network.views.people.PAGE_SIZE", 1)
+    people = client.get(reverse("network:index")).content.decode()
+    assert "Meer dan 2 personen. Verfijn met de filters" in people
     # A filter that leaves fewer than the cap counts exactly again.
     exact = client.get(reverse("knowledge:index"), {"q": "Telitem 1"}).content.decode()
     assert "1 kennisitem" in exact and "Meer dan" not in exact
