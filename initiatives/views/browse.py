@@ -74,6 +74,8 @@ def initiative_list(request: AuthedHttpRequest) -> HttpResponse:
     page = CappedPaginator(initiatives.prefetch_related("themes"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for initiative in page.object_list:
+        initiative.card_html = initiative_cards.draw(initiative, in_list=True)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "page": page,
@@ -96,7 +98,7 @@ def initiative_board(request: AuthedHttpRequest) -> HttpResponse:
     ]
     for column, _url in columns:
         for initiative in column.initiatives:
-            initiative.card_html = board_cards.draw(initiative)  # type: ignore[attr-defined]
+            initiative.card_html = initiative_cards.draw(initiative)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "columns": columns,
@@ -120,14 +122,15 @@ def initiative_pipeline(request: AuthedHttpRequest) -> HttpResponse:
     return _render(request, "initiatives/pipeline.html", context, view="pipeline")
 
 
-class BoardCards:
-    """Board cards drawn before, kept per process by everything they show.
+class InitiativeCards:
+    """Initiative cards (the board's, and the list's with phase and summary) drawn before,
+    kept per process by everything they show.
 
-    Drawing 80 cards was most of the board's time, and most cards are the same for every
-    reader and every visit. A card is reused only for exactly the same content in the same
-    language, so an edit shows at once (even one made with ``update()``); which initiatives are
-    on the board is decided by the access policy on every request. In memory rather than in
-    Redis: a round trip per card costs more than drawing it. A field added to
+    Drawing the cards was most of the board's and the list's time, and most cards are the
+    same for every reader and every visit. A card is reused only for exactly the same content
+    in the same language, so an edit shows at once (even one made with ``update()``); which
+    initiatives are shown is decided by the access policy on every request. In memory rather
+    than in Redis: a round trip per card costs more than drawing it. A field added to
     ``partials/_browse_card.html`` must be added to ``key`` too.
     """
 
@@ -139,9 +142,10 @@ class BoardCards:
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(initiative: Initiative) -> tuple[Any, ...]:
+    def key(initiative: Initiative, *, in_list: bool = False) -> tuple[Any, ...]:
         return (
             get_language(),
+            in_list,
             initiative.pk,
             initiative.title,
             initiative.tlp,
@@ -149,16 +153,23 @@ class BoardCards:
             initiative.owner_organisation.display_name,
             str(initiative.lead) if initiative.lead_id else "",
             tuple(theme.name for theme in initiative.themes.all()),
+            # The list's cards show the phase and the summary too.
+            (initiative.phase, initiative.summary) if in_list else (),
         )
 
-    def draw(self, initiative: Initiative) -> SafeString:
-        key = self.key(initiative)
+    def draw(self, initiative: Initiative, *, in_list: bool = False) -> SafeString:
+        """The card of ``initiative``: the board's (a level-4 heading), or with ``in_list``
+        the list's (a level-3 heading, with phase and summary)."""
+        key = self.key(initiative, in_list=in_list)
         with self._lock:
             html = self._cards.get(key)
             if html is not None:
                 self._cards.move_to_end(key)
                 return mark_safe(html)  # noqa: S308 - drawn by the template below
-        html = render_to_string(self.TEMPLATE, {"initiative": initiative, "heading_level": 4})
+        context: dict[str, Any] = {"initiative": initiative, "heading_level": 4}
+        if in_list:
+            context = {"initiative": initiative, "show_phase": True, "show_summary": True}
+        html = render_to_string(self.TEMPLATE, context)
         with self._lock:
             self._cards[key] = html
             if len(self._cards) > self._size:
@@ -170,7 +181,7 @@ class BoardCards:
             self._cards.clear()
 
 
-board_cards = BoardCards()
+initiative_cards = InitiativeCards()
 
 
 def _chart_data(pipeline: selectors.Pipeline) -> dict[str, Any]:

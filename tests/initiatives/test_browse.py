@@ -13,7 +13,7 @@ from django.utils import timezone
 from initiatives.models import Initiative, ListVisit, Origin, Participation, Phase, PhaseChange
 from initiatives.selectors import initiative_list
 from initiatives.selectors.browse import BOARD_PHASES, initiative_pipeline
-from initiatives.views.browse import board_cards
+from initiatives.views.browse import initiative_cards
 from lmi_portal.core.models import System, Theme
 from lmi_portal.core.notifications import follow_set
 from partners.models import TLP
@@ -465,9 +465,9 @@ def card_templates(response) -> int:
 
 @pytest.fixture
 def fresh_cards():
-    board_cards.clear()
+    initiative_cards.clear()
     yield
-    board_cards.clear()
+    initiative_cards.clear()
 
 
 @pytest.mark.usefixtures("fresh_cards")
@@ -478,6 +478,26 @@ def test_board_draws_the_same_cards_once(client, member, company):
     again = client.get(BOARD)
     assert card_templates(again) == 0
     assert again.content.decode().count('<article class="card">') == 3
+
+
+@pytest.mark.usefixtures("fresh_cards")
+def test_list_draws_the_same_cards_once_and_shows_every_change(client, member, company):
+    """The list keeps its cards (with phase and summary) like the board, apart from the
+    board's, and an edit that leaves updated_at alone still shows at once."""
+    initiative = InitiativeFactory(
+        title="Lijstkaart", summary="Eerste samenvatting", owner_organisation=company
+    )
+    client.force_login(member)
+    first = client.get(LIST)
+    assert card_templates(first) == 1 and "Eerste samenvatting" in first.content.decode()
+    assert card_templates(client.get(LIST)) == 0
+    assert card_templates(client.get(BOARD)) == 1  # the board's card is another card
+    Initiative.objects.filter(pk=initiative.pk).update(
+        summary="Tweede samenvatting", phase=Phase.PILOT
+    )
+    body = client.get(LIST).content.decode()
+    assert "Tweede samenvatting" in body and "Eerste samenvatting" not in body
+    assert "Pilot" in body
 
 
 def test_board_shows_a_change_even_when_updated_at_stays(client, member, company):
