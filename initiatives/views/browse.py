@@ -75,7 +75,7 @@ def initiative_list(request: AuthedHttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for initiative in page.object_list:
-        initiative.card_html = initiative_cards.draw(initiative, in_list=True)  # type: ignore[attr-defined]
+        initiative.card_html = initiative_cards.draw(initiative, in_list=True)
     context = {
         "form": form,
         "page": page,

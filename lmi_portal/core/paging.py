@@ -10,9 +10,10 @@ the filters narrow the rest down, as the page says.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 LIST_COUNT_CAP = 1000
 
@@ -28,7 +29,8 @@ class CappedPaginator(Paginator):
     def _counted(self) -> tuple[int, bool]:
         # COUNT(*) over any cap + 1 of the rows (one more than the cap says there are more),
         # keys only: no ordering, no annotations for the page's columns.
-        found = self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        rows = cast("QuerySet[Any]", self.object_list)
+        found = rows.order_by().values("pk")[: self.cap + 1].count()
         return min(found, self.cap), found > self.cap
 
     @cached_property
