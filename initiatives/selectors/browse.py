@@ -220,7 +220,7 @@ def initiative_board(
 
     Three queries whatever the data: the ids and the phase counts of the top rows of every
     phase at once (window functions over narrow rows: thousands of visible initiatives are
-    counted and sorted without their texts, lead and owner); those rows in full; their themes.
+    counted and sorted without their texts, lead and owner); those rows by key; their themes.
     """
     counts = dict.fromkeys(BOARD_PHASES, 0)
     top_ids = []
@@ -240,8 +240,11 @@ def initiative_board(
     for pk, phase, count in ranked:
         top_ids.append(pk)
         counts[phase] = count
+    # The access policy chose these rows above; here they are only looked up by key (with
+    # the policy's filter again, PostgreSQL would test it a second time, and Django build it).
     top = (
-        initiatives.filter(pk__in=top_ids)
+        Initiative.objects.filter(pk__in=top_ids)
+        .select_related("owner_organisation", "lead")
         .order_by("phase", "-last_activity_at", "-id")
         .only(*BOARD_CARD_FIELDS)
         .prefetch_related("themes")
