@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import and_, or_
 from typing import Any, TypeVar, cast
@@ -101,6 +101,9 @@ class SearchTerms:
 
     terms: tuple[str, ...]
     corrections: tuple[tuple[str, ...], ...] = ()
+    # Some term begins no word of the word list (``with_unknown``): most likely a typo, so
+    # full-text search first asks whether anything matches at all (``search_filter``).
+    unknown: bool = False
 
     @classmethod
     def parse(cls, text: str) -> SearchTerms:
@@ -133,6 +136,20 @@ class SearchTerms:
 
     def tsquery(self) -> SearchQuery:
         return SearchQuery(self.raw_tsquery(), config=CONFIG, search_type="raw")
+
+
+def with_unknown(terms: SearchTerms) -> SearchTerms:
+    """``terms``, marked ``unknown`` when a term begins no known word (PostgreSQL only).
+
+    A query with a typo finds nothing and is searched again with corrections; marked, its
+    first round costs each full-text type one look at the index instead of a ranked,
+    access-filtered query. Only a hint: a word can match without being in the word list
+    (another form of a known word, or a word of an initiative), and the look finds it.
+    """
+    if not is_postgresql() or not terms:
+        return terms
+    unknown = any(not SearchWord.objects.filter(word__startswith=t).exists() for t in terms.terms)
+    return replace(terms, unknown=unknown) if unknown else terms
 
 
 def with_corrections(terms: SearchTerms) -> SearchTerms:
@@ -224,6 +241,11 @@ def search_filter(
         return queryset.none()
     if vector is not None and is_postgresql():
         query = terms.tsquery()
+        # Nothing matches at all: no need to ask what the user may see of it. (A count, not
+        # exists(): with LIMIT 1, PostgreSQL expects an early match and reads the whole table.)
+        if terms.unknown and not queryset.model._default_manager.filter(**{vector: query}).count():
+            none = queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+            return cast("QuerySet[M]", none)
         # Only the RANK_CANDIDATES most recently changed matches are ranked: see there. The
         # candidates come from ``queryset``, so the access policy has already chosen them; the
         # outer query only looks them up by key (with the filters repeated there, PostgreSQL

@@ -227,3 +227,25 @@ def test_people_rankings_are_shared_by_members_and_the_people_read_again(
     assert people_queries and not any("OVER ()" in sql for sql in people_queries)
     # Another page size is another ranking, made afresh.
     assert group(other, "remmers", "people", group="people").total == 1
+
+
+@postgresql_only
+def test_a_word_outside_the_word_list_is_looked_up_before_it_is_ranked(member, company):
+    """A term that begins no known word is most likely a typo: the first round only looks at
+    the index, and the ranked, access-filtered queries run once, with the corrections. A word
+    that does match without being in the list (here an initiative's) is still found."""
+    from django.test.utils import CaptureQueriesContext
+
+    from lmi_portal.core.search import search_words_register
+
+    InitiativeFactory(title="Remschijven van de Fennek", tlp=TLP.GREEN, owner_organisation=company)
+    search_words_register(["onderhoud"])
+    InitiativeFactory(title="Onderhoud van de Boxer", tlp=TLP.GREEN, owner_organisation=company)
+    with CaptureQueriesContext(connection) as queries:
+        results = search_for_user(user=member, query="onderhuod")
+    assert results.terms.corrected
+    found = {g.key: g for g in results.groups}
+    assert [hit.title for hit in found["initiatives"].hits] == ["Onderhoud van de Boxer"]
+    ranked = [q["sql"] for q in queries if "ts_rank(" in q["sql"]]
+    assert len(ranked) == 2  # initiatives and knowledge, with the corrections only
+    assert titles(member, "remschijven", "initiatives") == ["Remschijven van de Fennek"]
