@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from lmi_portal.core.markdown import render_markdown
 from lmi_portal.core.models import System, Theme
+from lmi_portal.core.search import search_words_register
 from lmi_portal.core.vocabularies import vocabularies_ensure
 from partners.models import TLP, Membership, Organisation, User
 
@@ -1285,6 +1286,9 @@ def seed_demo(data: dict[str, Any]) -> None:
         if not initiative.phase_changes.exists():
             _seed_one(spec, initiative, orgs, users, groups, now)
         seeded[spec.title] = initiative
+    search_words_register(
+        text for spec in DEMO_INITIATIVES for text in (spec.title, spec.summary, spec.why, spec.how)
+    )
     data["initiatives"] = seeded
 
 
@@ -1439,6 +1443,10 @@ def _scale_initiatives(
             )
         )
     Initiative.objects.bulk_create(rows, batch_size=2000)
+    # The word list of typo correction, as the services keep it (words already there stay).
+    search_words_register(
+        text for row in rows for text in (row.title, row.summary, row.why, row.how)
+    )
 
 
 def _scale_work(rng: random.Random, org_ids: list[int]) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lmi_portal.core.models import System, Theme
+from lmi_portal.core.search import search_words_register
 from lmi_portal.core.services import activity_record, audit_log
 from partners.access import can_view, user_organisation_ids
 from partners.models import TLP, Organisation, SharingGroup, User
@@ -118,6 +119,7 @@ def initiative_create(
         people=shared_with_people,
     )
     _check_people_can_see(initiative)
+    _register_words(initiative)
     PhaseChange.objects.create(initiative=initiative, from_phase="", to_phase=phase, actor=actor)
     audit_log(action="initiative.created", actor=actor, target=initiative, data={"tlp": tlp})
     activity_record(
@@ -186,6 +188,8 @@ def _update(*, actor: User, initiative: Initiative, fields: dict[str, Any]) -> I
     )
     _check_people_can_see(initiative)
     changed = sorted(name for name, value in _snapshot(initiative).items() if before[name] != value)
+    if set(changed) & set(_SEARCHED_FIELDS):
+        _register_words(initiative)
     if changed:
         initiative_touch(initiative)
         audit_log(
@@ -195,6 +199,15 @@ def _update(*, actor: User, initiative: Initiative, fields: dict[str, Any]) -> I
             data={"fields": changed, "tlp": initiative.tlp},
         )
     return initiative
+
+
+# The texts in an initiative's search vector (migration 0004): their words go to the word list
+# that typo correction draws on, as knowledge items' do.
+_SEARCHED_FIELDS = ("title", "summary", "why", "how")
+
+
+def _register_words(initiative: Initiative) -> None:
+    search_words_register([getattr(initiative, name) for name in _SEARCHED_FIELDS])
 
 
 def _check_lengths(initiative: Initiative) -> None:

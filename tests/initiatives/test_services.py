@@ -40,6 +40,19 @@ def test_create_records_audit_and_activity(member, company):
     assert Activity.objects.filter(verb="initiative.created", target_id=initiative.pk).exists()
 
 
+def test_the_words_of_an_initiative_go_to_the_word_list(member, company):
+    """Typo correction draws on the word list: an initiative's words are in it, as a
+    knowledge item's are, from posting and from an edit of its texts."""
+    from lmi_portal.core.models import SearchWord
+
+    initiative = services.initiative_create(
+        actor=member, owner_organisation=company, title="Kabelboomtester", summary="Kort."
+    )
+    assert SearchWord.objects.filter(word="kabelboomtester").exists()
+    services.initiative_update(actor=member, initiative=initiative, why="Een hydrauliekpomp.")
+    assert SearchWord.objects.filter(word="hydrauliekpomp").exists()
+
+
 def test_create_with_only_title_and_summary_uses_the_defaults(member, company):
     Organisation.objects.filter(pk=company.pk).update(default_tlp=TLP.AMBER_STRICT)
     company.refresh_from_db()
