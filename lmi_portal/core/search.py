@@ -284,15 +284,18 @@ def substring_filter(
                 sets = [ids for w in words for ids in text_field.id_sets(w)]
                 per_field.append((text_field, _in_any("pk", sets)))
                 id_sets.extend(sets)
-        # The plain columns match together in one subquery of the table itself, so PostgreSQL
-        # can combine their trigram indexes (network 0003) instead of reading every row; the
-        # keys found through related rows join them in one union.
         plain = [q for text_field, q in per_field if text_field.ids is None]
-        if plain:
-            id_sets.insert(
-                0, model._default_manager.order_by().filter(reduce(or_, plain)).values("pk")
-            )
-        matches.append(_in_any("pk", id_sets))
+        if not id_sets:
+            # Only the row's own columns: a plain condition.
+            matches.append(reduce(or_, plain))
+        else:
+            # With keys found through related rows, the plain columns match together in one
+            # subquery of the table itself, so PostgreSQL can combine their trigram indexes
+            # (network 0003) instead of reading every row, and the keys join them in a union.
+            if plain:
+                own = model._default_manager.order_by().filter(reduce(or_, plain)).values("pk")
+                id_sets.insert(0, own)
+            matches.append(_in_any("pk", id_sets))
         scores.append(_substring_score(per_field))
     total = reduce(lambda a, b: a + b, scores)
     return cast("QuerySet[M]", queryset.filter(reduce(and_, matches)).annotate(search_rank=total))
