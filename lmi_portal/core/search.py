@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from functools import reduce
+from dataclasses import dataclass
+from functools import cached_property, reduce
 from operator import and_, or_
 from typing import Any, TypeVar, cast
 
@@ -101,9 +101,6 @@ class SearchTerms:
 
     terms: tuple[str, ...]
     corrections: tuple[tuple[str, ...], ...] = ()
-    # Some term begins no word of the word list (``with_unknown``): most likely a typo, so
-    # full-text search first asks whether anything matches at all (``search_filter``).
-    unknown: bool = False
 
     @classmethod
     def parse(cls, text: str) -> SearchTerms:
@@ -111,6 +108,18 @@ class SearchTerms:
 
     def __bool__(self) -> bool:
         return bool(self.terms)
+
+    @cached_property
+    def unknown(self) -> bool:
+        """Whether a term begins no known word (PostgreSQL, before corrections): most likely
+        a typo, so full-text search first asks whether anything matches at all
+        (``search_filter``). Only a hint: a word can match without being in the word list
+        (another form of a known word), and that look finds it. Asked once per search, by
+        the first type that needs it.
+        """
+        if self.corrections or not is_postgresql():
+            return False
+        return any(not SearchWord.objects.filter(word__startswith=t).exists() for t in self.terms)
 
     @property
     def corrected(self) -> bool:
@@ -136,20 +145,6 @@ class SearchTerms:
 
     def tsquery(self) -> SearchQuery:
         return SearchQuery(self.raw_tsquery(), config=CONFIG, search_type="raw")
-
-
-def with_unknown(terms: SearchTerms) -> SearchTerms:
-    """``terms``, marked ``unknown`` when a term begins no known word (PostgreSQL only).
-
-    A query with a typo finds nothing and is searched again with corrections; marked, its
-    first round costs each full-text type one look at the index instead of a ranked,
-    access-filtered query. Only a hint: a word can match without being in the word list
-    (another form of a known word, or a word of an initiative), and the look finds it.
-    """
-    if not is_postgresql() or not terms:
-        return terms
-    unknown = any(not SearchWord.objects.filter(word__startswith=t).exists() for t in terms.terms)
-    return replace(terms, unknown=unknown) if unknown else terms
 
 
 def with_corrections(terms: SearchTerms) -> SearchTerms:

@@ -11,7 +11,7 @@ from .registry import (
     SearchRequest,
     search_providers,
 )
-from .search import SearchTerms, is_postgresql, marked_words, with_corrections, with_unknown
+from .search import SearchTerms, is_postgresql, marked_words, with_corrections
 
 SEARCH_PER_GROUP = 5
 SEARCH_PER_PAGE = 20
@@ -83,7 +83,6 @@ def search_for_user(
     if not terms:
         return SearchResults(terms=terms, group=group, per_page=per_page)
     options = dict(options or {})
-    terms = with_unknown(terms)
     groups, page = _groups(user, terms, group, page, per_group, per_page, options, snippets)
     corrections: tuple[str, ...] = ()
     if is_postgresql() and not any(g.total for g in groups):
