@@ -64,6 +64,20 @@ def switch_language(page: Page, language: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
+def htmx_ready(page: Page) -> None:
+    """Wait until htmx has wired every element that asks for it.
+
+    htmx wires the page when the document has been parsed; text typed before that sends no
+    request. A test that types right after a page load waits for this first, as a person
+    never types faster than a page becomes ready.
+    """
+    page.wait_for_function(
+        """() => document.readyState !== 'loading' && window.htmx !== undefined
+            && [...document.querySelectorAll('[hx-get],[hx-post]')]
+                .every((el) => el['htmx-internal-data'] !== undefined)"""
+    )
+
+
 def _main_text(page: Page) -> str:
     return page.locator("main").inner_text()
 

@@ -22,6 +22,7 @@ from .helpers import (
     PROGRAMME_MANAGER,
     assert_accessible,
     enter_totp,
+    htmx_ready,
     log_in,
 )
 
@@ -77,6 +78,7 @@ def test_partner_posts_an_initiative_and_finds_it_by_htmx_search(page: Page) -> 
     assert results.get_by_role("listitem").count() > 1, "the demo initiatives are listed too"
 
     # htmx search: only #results is swapped, the document stays (the marker survives).
+    htmx_ready(page)
     page.evaluate("() => { window.__e2eSamePage = true; }")
     page.evaluate("() => { document.querySelector('#results').dataset.e2eStale = '1'; }")
     with page.expect_response(

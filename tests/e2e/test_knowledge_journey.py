@@ -20,6 +20,7 @@ from .helpers import (
     COMPETITORS,
     PARTNER_COLLEAGUE,
     assert_accessible,
+    htmx_ready,
     log_in,
 )
 
@@ -113,6 +114,7 @@ def test_member_shares_a_document_adds_a_version_finds_it_and_downloads_the_old_
 
     # The header box shows live results while typing, grouped by type.
     search = page.get_by_role("searchbox", name="Zoeken in het portaal")
+    htmx_ready(page)
     search.fill("Uitlijnprocedure")
     live = page.locator("#nav-search-results")
     expect(live.get_by_role("link", name=TITLE)).to_be_visible()
@@ -139,6 +141,7 @@ def test_member_shares_a_document_adds_a_version_finds_it_and_downloads_the_old_
     # A competitor sees nothing of it: not in search, not by its address, not its file.
     other = browsers.new_page()
     log_in(other, COMPETITOR)
+    htmx_ready(other)
     other.get_by_role("searchbox", name="Zoeken in het portaal").fill("Uitlijnprocedure")
     other_live = other.locator("#nav-search-results")
     expect(other_live).to_contain_text("Niets gevonden")
