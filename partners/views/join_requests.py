@@ -62,8 +62,19 @@ def join_organisation(request: AuthedHttpRequest) -> HttpResponse:
             user=request.user, status=JoinRequest.Status.PENDING
         ).values_list("organisation_id", flat=True)
     )
+    # A refused motivation comes back on its own organisation's card, with the reason.
+    failed = form.cleaned_data.get("organisation") if form.is_bound else None
     organisations = [
-        {"organisation": organisation, "pending": organisation.pk in pending}
+        {
+            "organisation": organisation,
+            "pending": organisation.pk in pending,
+            "motivation": (
+                form.data.get("motivation", "").replace("\x00", "")
+                if organisation == failed
+                else ""
+            ),
+            "errors": form.errors.get("motivation", []) if organisation == failed else [],
+        }
         for organisation in candidates
     ]
     return render(

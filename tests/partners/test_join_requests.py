@@ -129,6 +129,19 @@ def test_asking_stores_a_request_and_emails_the_org_admins(
     assert "Request pending" in page
 
 
+def test_a_refused_motivation_comes_back_with_the_reason_and_the_text(client, requester, company):
+    client.force_login(requester)
+    text = "Planner bij de werkplaats. " * 40  # over the 1,000 characters allowed
+    response = client.post(JOIN_URL, {"organisation": company.pk, "motivation": text})
+    assert response.status_code == 200
+    assert not JoinRequest.objects.exists()
+    page = response.content.decode()
+    assert f'id="motivation-error-{company.pk}"' in page
+    assert "at most 1000 characters" in page
+    assert 'aria-invalid="true"' in page
+    assert text.strip() in page  # nothing typed is lost
+
+
 def test_second_pending_request_is_refused(client, requester, company):
     ask(requester, company)
     client.force_login(requester)
