@@ -3,6 +3,7 @@ these predicates are only asked about initiatives the user may already see."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from partners.access import is_active_member, managed_organisation_ids, user_organisation_ids
@@ -30,18 +31,24 @@ def can_edit_initiative(user: Any, initiative: Initiative) -> bool:
     )
 
 
-def is_participant(user: Any, initiative: Initiative) -> bool:
-    """Whether one of the user's organisations takes part (one query)."""
+def is_participant(
+    user: Any, initiative: Initiative, participations: Iterable[Participation] | None = None
+) -> bool:
+    """Whether one of the user's organisations takes part: one query, or none when the
+    caller has the initiative's ``participations`` in hand already."""
     orgs = user_organisation_ids(user)
-    return (
-        bool(orgs)
-        and Participation.objects.filter(initiative=initiative, organisation_id__in=orgs).exists()
-    )
+    if not orgs:
+        return False
+    if participations is not None:
+        return any(p.organisation_id in orgs for p in participations)
+    return Participation.objects.filter(initiative=initiative, organisation_id__in=orgs).exists()
 
 
-def can_contribute(user: Any, initiative: Initiative) -> bool:
+def can_contribute(
+    user: Any, initiative: Initiative, participations: Iterable[Participation] | None = None
+) -> bool:
     """Editors and members of participating organisations raise obstacles and actions."""
-    return can_edit_initiative(user, initiative) or is_participant(user, initiative)
+    return can_edit_initiative(user, initiative) or is_participant(user, initiative, participations)
 
 
 def can_comment(user: Any, initiative: Initiative) -> bool:

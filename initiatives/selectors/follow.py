@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, Window
 from django.http import Http404
 
 from lmi_portal.core.models import Follow, System, Theme
@@ -32,21 +32,30 @@ def _active_member_ids() -> QuerySet[User, Any]:
 
 
 def initiative_follow_context(*, user: Any, initiative: Initiative) -> dict[str, Any]:
-    """Template context for the follow button and the followers partials (two queries)."""
+    """Template context for the follow button and the followers partials (one query).
+
+    The followers named come with their number and whether ``user`` is among them, counted
+    over all of them in the same query (window functions). Only active members count; one
+    who is not (and so cannot follow any more) still sees an old follow, with a second query.
+    """
     ct = ContentType.objects.get_for_model(Initiative)
     follows = Follow.objects.filter(target_ct=ct, target_id=initiative.pk)
-    counted = Q(user__is_active=True, user_id__in=_active_member_ids())
-    totals = follows.aggregate(
-        total=Count("pk", filter=counted), mine=Count("pk", filter=Q(user_id=user.pk))
-    )
     followers = list(
         User.objects.filter(is_active=True, pk__in=follows.values("user_id"))
         .filter(pk__in=_active_member_ids())
+        .annotate(
+            follower_total=Window(Count("pk")),
+            follower_mine=Window(Count("pk", filter=Q(pk=user.pk))),
+        )
         .order_by("last_name", "first_name", "email")[:FOLLOWERS_SHOWN]
     )
-    total = totals["total"] or 0
+    total = followers[0].follower_total if followers else 0
+    if can_follow(user):
+        mine = bool(followers and followers[0].follower_mine)
+    else:
+        mine = follows.filter(user_id=user.pk).exists()
     return {
-        "is_following": bool(totals["mine"]),
+        "is_following": mine,
         "followers": followers,
         "follower_count": total,
         "more_followers": max(total - len(followers), 0),

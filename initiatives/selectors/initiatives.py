@@ -38,12 +38,15 @@ def initiative_timeline(*, initiative: Initiative) -> list[PhaseChange]:
     return list(initiative.phase_changes.select_related("actor").order_by("created_at", "id"))
 
 
-def initiative_single_person_risk(initiative: Initiative) -> str | None:
+def initiative_single_person_risk(
+    initiative: Initiative, participations: Iterable[Participation] | None = None
+) -> str | None:
     """Why the initiative hangs on one person, or None when it does not.
 
     It does when nobody is lead, when there is no deputy, or when lead and deputy come from
     the same organisation (their current memberships) while other organisations take part:
-    that organisation leaving, or one reorganisation there, stops the initiative.
+    that organisation leaving, or one reorganisation there, stops the initiative. With the
+    initiative's ``participations`` in hand (organisations selected), one query at most.
     """
     if initiative.lead_id is None:
         return _(
@@ -65,12 +68,20 @@ def initiative_single_person_risk(initiative: Initiative) -> str | None:
     shared = orgs[initiative.lead_id] & orgs[initiative.deputy_id]
     if not shared:
         return None
-    others_take_part = (
-        Participation.objects.filter(initiative=initiative).exclude(organisation_id__in=shared)
-    ).exists()
-    if not others_take_part:
+    if participations is None:
+        participations = Participation.objects.filter(initiative=initiative).select_related(
+            "organisation"
+        )
+    participating = {p.organisation_id: p.organisation for p in participations}
+    if not set(participating) - shared:
         return None
-    organisation = Organisation.objects.filter(pk__in=shared).order_by("name").first()
+    known = {**participating, initiative.owner_organisation_id: initiative.owner_organisation}
+    if shared <= set(known):
+        organisation: Organisation | None = min(
+            (known[pk] for pk in shared), key=lambda o: (o.name, o.pk)
+        )
+    else:
+        organisation = Organisation.objects.filter(pk__in=shared).order_by("name").first()
     return _(
         "Penvoerder en plaatsvervanger komen allebei van %(organisation)s, terwijl ook andere "
         "organisaties deelnemen. Kies bij voorkeur een plaatsvervanger van een andere "

@@ -175,15 +175,14 @@ def initiative_work_context(
     """
     forms = forms or {}
     # Each predicate once; the rows below derive from these.
-    editor = can_edit_initiative(user, initiative)
-    contributor = editor or can_contribute(user, initiative)
-    commenter = can_comment(user, initiative)
-    own_orgs = user_organisation_ids(user)
-    managed = managed_organisation_ids(user)
-
     participations = list(
         initiative.participations.select_related("organisation").order_by("organisation__name")
     )
+    editor = can_edit_initiative(user, initiative)
+    contributor = editor or can_contribute(user, initiative, participations)
+    commenter = can_comment(user, initiative)
+    own_orgs = user_organisation_ids(user)
+    managed = managed_organisation_ids(user)
     participation_rows = []
     for participation in participations:
         row = ParticipationRow(
@@ -283,6 +282,7 @@ def initiative_work_context(
         )
 
     return {
+        "participations": participations,
         "can_contribute": contributor,
         "can_comment": commenter,
         "can_manage_participants": editor,

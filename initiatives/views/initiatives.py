@@ -80,7 +80,9 @@ def initiative_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             if can_edit
             else []
         ),
-        single_person_risk=selectors.initiative_single_person_risk(initiative),
+        single_person_risk=selectors.initiative_single_person_risk(
+            initiative, context["participations"]
+        ),
         phase_changes=selectors.initiative_timeline(initiative=initiative),
         related_sections=selectors.initiative_related_sections(user=user, initiative=initiative),
     )

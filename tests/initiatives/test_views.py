@@ -413,6 +413,33 @@ def test_same_organisation_pair_is_fine_when_nobody_else_takes_part(member, comp
     assert initiative_single_person_risk(initiative) is None
 
 
+def test_single_person_risk_names_the_shared_organisation_from_what_is_in_hand(
+    member, company, competitor, django_assert_num_queries
+):
+    initiative = InitiativeFactory(
+        owner_organisation=company, lead=member, deputy=member_of(company)
+    )
+    ParticipationFactory(initiative=initiative, organisation=competitor)
+    initiative = Initiative.objects.select_related("owner_organisation").get(pk=initiative.pk)
+    participations = list(initiative.participations.select_related("organisation"))
+    with django_assert_num_queries(1):  # the memberships of lead and deputy
+        risk = initiative_single_person_risk(initiative, participations)
+    assert risk is not None and "allebei van DDVS" in risk
+
+
+def test_single_person_risk_names_a_shared_organisation_that_does_not_take_part(
+    member, company, competitor
+):
+    third = OrganisationFactory(name="Werkplaats Derde", short_name="WD3")
+    lead, deputy = member_of(third), member_of(third)
+    initiative = InitiativeFactory(owner_organisation=company, lead=lead, deputy=deputy)
+    ParticipationFactory(initiative=initiative, organisation=competitor)
+    risk = initiative_single_person_risk(initiative)
+    assert risk is not None and "allebei van WD3" in risk
+    participations = list(initiative.participations.select_related("organisation"))
+    assert initiative_single_person_risk(initiative, participations) == risk
+
+
 def test_single_person_risk_without_a_lead(company):
     initiative = InitiativeFactory(owner_organisation=company, lead=None)
     assert "geen penvoerder" in initiative_single_person_risk(initiative)
