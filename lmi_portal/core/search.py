@@ -119,7 +119,17 @@ class SearchTerms:
         """
         if self.corrections or not is_postgresql():
             return False
-        return any(not SearchWord.objects.filter(word__startswith=t).exists() for t in self.terms)
+        # One round trip for all terms; each test is a range scan of the word's pattern index.
+        # The terms are letters and digits only (``parse_terms``): nothing to escape in LIKE.
+        table = connection.ops.quote_name(SearchWord._meta.db_table)
+        test = f"EXISTS (SELECT 1 FROM {table} WHERE word LIKE %s)"  # noqa: S608 (a constant)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join([test] * len(self.terms)),
+                [f"{term}%" for term in self.terms],
+            )
+            known = cursor.fetchone()
+        return not all(known)
 
     @property
     def corrected(self) -> bool:

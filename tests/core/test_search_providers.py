@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from lmi_portal.core.models import SearchWord
+from lmi_portal.core.search import SearchTerms, with_corrections
 from lmi_portal.core.selectors import search_for_user
 from partners.models import TLP
 from tests.factories import (
@@ -248,4 +250,16 @@ def test_a_word_outside_the_word_list_is_looked_up_before_it_is_ranked(member, c
     assert [hit.title for hit in found["initiatives"].hits] == ["Onderhoud van de Boxer"]
     ranked = [q["sql"] for q in queries if "ts_rank(" in q["sql"]]
     assert len(ranked) == 2  # initiatives and knowledge, with the corrections only
+    SearchWord.objects.filter(word__startswith="remschijf").delete()
     assert titles(member, "remschijven", "initiatives") == ["Remschijven van de Fennek"]
+
+
+@postgresql_only
+def test_a_query_is_unknown_when_any_of_its_terms_begins_no_known_word(db):
+    from lmi_portal.core.search import search_words_register
+
+    search_words_register(["onderhoud", "boxer"])
+    assert not SearchTerms.parse("boxer onderh").unknown
+    assert SearchTerms.parse("boxer onderhuod").unknown
+    assert SearchTerms.parse("bxoer").unknown
+    assert not with_corrections(SearchTerms.parse("bxoer")).unknown  # asked before, not after
