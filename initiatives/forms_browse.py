@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget
+from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget, ShortModelChoiceField
 from lmi_portal.core.models import System, Theme
 from partners.access import organisations_visible_to
 
@@ -39,7 +39,7 @@ class InitiativeFilterForm(forms.Form):
         choices=[("", _("Alle fasen")), *Phase.choices],
         error_messages=_choice_errors(_("Deze fase bestaat niet; kies een fase uit de lijst.")),
     )
-    theme = forms.ModelChoiceField(
+    theme = ShortModelChoiceField(
         widget=SelectWidget,
         label=_("Thema"),
         required=False,
@@ -49,7 +49,7 @@ class InitiativeFilterForm(forms.Form):
             "invalid_choice": _("Dit thema bestaat niet; kies een thema uit de lijst."),
         },
     )
-    system = forms.ModelChoiceField(
+    system = ShortModelChoiceField(
         widget=SelectWidget,
         label=_("Systeem"),
         required=False,

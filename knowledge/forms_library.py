@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget
+from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget, ShortModelChoiceField
 from lmi_portal.core.models import System, Theme
 from partners.access import organisations_visible_to
 
@@ -39,7 +39,7 @@ class LibraryFilterForm(forms.Form):
         choices=[("", _("Alle soorten")), *KnowledgeItem.Kind.choices],
         error_messages=_choice_errors(_("Deze soort bestaat niet; kies een soort uit de lijst.")),
     )
-    theme = forms.ModelChoiceField(
+    theme = ShortModelChoiceField(
         widget=SelectWidget,
         label=_("Thema"),
         required=False,
@@ -47,7 +47,7 @@ class LibraryFilterForm(forms.Form):
         empty_label=_("Alle thema's"),
         error_messages=_choice_errors(_("Dit thema bestaat niet; kies een thema uit de lijst.")),
     )
-    system = forms.ModelChoiceField(
+    system = ShortModelChoiceField(
         widget=SelectWidget,
         label=_("Systeem"),
         required=False,

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget
+from lmi_portal.core.long_choices import NameModelChoiceField, SelectWidget, ShortModelChoiceField
 from lmi_portal.core.models import System, Theme
 from partners.models import Organisation
 
@@ -24,7 +24,7 @@ class DateInput(forms.DateInput):
 
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Zoeken"), required=False, max_length=200)
-    theme = forms.ModelChoiceField(
+    theme = ShortModelChoiceField(
         widget=SelectWidget,
         label=_("Thema"),
         required=False,
@@ -32,7 +32,7 @@ class PersonFilterForm(forms.Form):
         to_field_name="slug",
         empty_label=_("Alle thema's"),
     )
-    system = forms.ModelChoiceField(
+    system = ShortModelChoiceField(
         widget=SelectWidget,
         label=_("Systeem"),
         required=False,

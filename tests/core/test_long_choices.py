@@ -132,3 +132,18 @@ def test_kept_options_follow_the_language_and_the_kind_of_label():
     plain = SelectWidget(choices=[("1", "<b>x</b>")]).render("o", None)
     marked = SelectWidget(choices=[("1", mark_safe("<b>x</b>"))]).render("o", None)
     assert "&lt;b&gt;x&lt;/b&gt;" in plain and "<b>x</b>" in marked
+
+
+@pytest.mark.django_db
+def test_short_lists_come_in_one_plain_query_and_keep_their_labels(member):
+    from lmi_portal.core.models import Theme
+
+    Theme.objects.create(slug="zz-rupsen", name_nl="Rupsen", name_en="Tracks", position=99)
+    form = InitiativeFilterForm({"theme": ""}, user=member)
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["theme"])
+    theme_queries = [q["sql"] for q in queries if "core_theme" in q["sql"]]
+    # No server-side cursor (DECLARE … FETCH … CLOSE on PostgreSQL) for a short list.
+    assert len(theme_queries) == 1 and "DECLARE" not in theme_queries[0]
+    assert ">Rupsen</option>" in html and ">Alle thema&#x27;s</option>" in html
+    assert form.is_valid()
