@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,12 +9,13 @@ from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.fragments import FragmentCache
 from lmi_portal.core.paging import CappedPaginator
 from partners.http import AuthedHttpRequest
 
@@ -123,23 +122,14 @@ def initiative_pipeline(request: AuthedHttpRequest) -> HttpResponse:
 
 
 class InitiativeCards:
-    """Initiative cards (the board's, and the list's with phase and summary) drawn before,
-    kept per process by everything they show.
-
-    Drawing the cards was most of the board's and the list's time, and most cards are the
-    same for every reader and every visit. A card is reused only for exactly the same content
-    in the same language, so an edit shows at once (even one made with ``update()``); which
-    initiatives are shown is decided by the access policy on every request. In memory rather
-    than in Redis: a round trip per card costs more than drawing it. A field added to
-    ``partials/_browse_card.html`` must be added to ``key`` too.
-    """
+    """Initiative cards (the board's, and the list's with phase and summary) drawn before:
+    see ``lmi_portal.core.fragments``. A field added to ``partials/_browse_card.html`` must
+    be added to ``key`` too."""
 
     TEMPLATE = "initiatives/partials/_browse_card.html"
 
     def __init__(self, size: int = 5000) -> None:
-        self._size = size
-        self._cards: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cards = FragmentCache(size)
 
     @staticmethod
     def key(initiative: Initiative, *, in_list: bool = False) -> tuple[Any, ...]:
@@ -160,25 +150,16 @@ class InitiativeCards:
     def draw(self, initiative: Initiative, *, in_list: bool = False) -> SafeString:
         """The card of ``initiative``: the board's (a level-4 heading), or with ``in_list``
         the list's (a level-3 heading, with phase and summary)."""
-        key = self.key(initiative, in_list=in_list)
-        with self._lock:
-            html = self._cards.get(key)
-            if html is not None:
-                self._cards.move_to_end(key)
-                return mark_safe(html)  # noqa: S308 - drawn by the template below
         context: dict[str, Any] = {"initiative": initiative, "heading_level": 4}
         if in_list:
             context = {"initiative": initiative, "show_phase": True, "show_summary": True}
-        html = render_to_string(self.TEMPLATE, context)
-        with self._lock:
-            self._cards[key] = html
-            if len(self._cards) > self._size:
-                self._cards.popitem(last=False)
-        return mark_safe(html)  # noqa: S308 - rendered (and escaped) by the template
+        return self._cards.get_or_draw(
+            self.key(initiative, in_list=in_list),
+            lambda: render_to_string(self.TEMPLATE, context),
+        )
 
     def clear(self) -> None:
-        with self._lock:
-            self._cards.clear()
+        self._cards.clear()
 
 
 initiative_cards = InitiativeCards()

@@ -8,19 +8,63 @@ from datetime import timedelta
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from lmi_portal.core.fragments import FragmentCache
 from lmi_portal.core.paging import CappedPaginator
 from partners.http import AuthedHttpRequest
 
 from ..forms_library import NON_FILTER_PARAMS, LibraryFilterForm
+from ..models import KnowledgeItem
 from ..permissions import can_create_item
 from ..selectors import items as selectors
 
 PAGE_SIZE = 25
 REVIEW_PAGE_SIZE = 50
+
+
+class LibraryRows:
+    """The library's table rows drawn before: see ``lmi_portal.core.fragments``. A value
+    added to ``partials/_library_row.html`` must be added to ``key`` too."""
+
+    TEMPLATE = "knowledge/partials/_library_row.html"
+
+    def __init__(self, size: int = 5000) -> None:
+        self._rows = FragmentCache(size)
+
+    @staticmethod
+    def key(item: KnowledgeItem) -> tuple[object, ...]:
+        return (
+            get_language(),
+            item.pk,
+            item.title,
+            item.tlp,
+            item.status,
+            item.is_overdue,  # changes with the date, not only with the item
+            item.export_controlled,
+            item.kind,
+            item.owner_organisation.display_name,
+            item.updated_at,
+            tuple(str(theme) for theme in item.themes.all()),
+            tuple(str(system) for system in item.systems.all()),
+            getattr(item, "latest_version", None),
+        )
+
+    def draw(self, item: KnowledgeItem) -> SafeString:
+        return self._rows.get_or_draw(
+            self.key(item), lambda: render_to_string(self.TEMPLATE, {"item": item})
+        )
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+library_rows = LibraryRows()
 
 
 def _is_fragment(request: AuthedHttpRequest) -> bool:
@@ -33,6 +77,8 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET or None, user=request.user)
     items = selectors.knowledge_list(user=request.user, **form.valid_filters())
     page = CappedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.row_html = library_rows.draw(item)
     filter_query = request.GET.copy()
     for name in NON_FILTER_PARAMS:
         filter_query.pop(name, None)

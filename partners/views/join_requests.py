@@ -64,7 +64,7 @@ def join_organisation(request: AuthedHttpRequest) -> HttpResponse:
     )
     # A refused motivation comes back on its own organisation's card, with the reason.
     failed = form.cleaned_data.get("organisation") if form.is_bound else None
-    organisations = [
+    organisations: list[dict[str, Any]] = [
         {
             "organisation": organisation,
             "pending": organisation.pk in pending,

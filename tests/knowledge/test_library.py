@@ -294,3 +294,53 @@ def test_htmx_query_count_does_not_grow_with_the_page(client, member, company, t
     few = _library_queries(client, company, theme, system, 3, headers=HTMX)
     many = _library_queries(client, company, theme, system, 30, headers=HTMX)
     assert few == many
+
+
+# --- Rows drawn once ----------------------------------------------------------------------------
+
+
+def row_templates(response) -> int:
+    return sum(t.name == "knowledge/partials/_library_row.html" for t in response.templates)
+
+
+@pytest.fixture
+def fresh_rows():
+    from knowledge.views.library import library_rows
+
+    library_rows.clear()
+    yield
+    library_rows.clear()
+
+
+@pytest.mark.usefixtures("fresh_rows")
+def test_library_draws_the_same_rows_once_and_shows_every_change(client, member, company, theme):
+    item = KnowledgeItemFactory(title="Rijtitel", owner_organisation=company, tlp=TLP.GREEN)
+    other = KnowledgeItemFactory(title="Tweede rij", owner_organisation=company, tlp=TLP.GREEN)
+    client.force_login(member)
+    assert row_templates(client.get(INDEX)) == 2
+    again = client.get(INDEX)
+    assert row_templates(again) == 0 and titles(again) == ["Tweede rij", "Rijtitel"]
+    # Changes that leave updated_at alone still show at once: title, theme, review date.
+    KnowledgeItem.objects.filter(pk=item.pk).update(
+        title="Nieuwe rijtitel", review_by=timezone.localdate() - timedelta(days=1)
+    )
+    other.themes.add(theme)
+    body = client.get(INDEX).content.decode()
+    assert "Nieuwe rijtitel" in body and "Rijtitel<" not in body
+    assert "te herzien" in body and theme.name_nl in body
+    # Another language is another row.
+    member.language = "en"
+    member.save()
+    english = client.get(INDEX)
+    assert row_templates(english) == 2
+    assert "due for review" in english.content.decode()
+    assert "te herzien" not in english.content.decode()
+
+
+@pytest.mark.usefixtures("fresh_rows")
+def test_library_rows_are_only_the_visible_ones(client, member, outsider, company):
+    KnowledgeItemFactory(title="Oranje rij", owner_organisation=company, tlp=TLP.AMBER)
+    client.force_login(member)
+    assert "Oranje rij" in client.get(INDEX).content.decode()  # drawn and kept
+    client.force_login(outsider)
+    assert "Oranje rij" not in client.get(INDEX).content.decode()
