@@ -103,7 +103,8 @@ def visible_to(user: Any, model: type[Shareable]) -> Q:
 
 # The keys of the items shared with someone are read from the link tables alone: a join back
 # to the items' own table (what ``filter(shared_with_organisations__in=…)`` gives) only costs
-# the database time to plan and to run.
+# the database time to plan and to run. Base managers, as a join reads the tables: a default
+# manager that hides rows must never change who sees what.
 
 
 def _linked_ids(model: type[Model], name: str, targets: Any) -> QuerySet[Any]:
@@ -111,7 +112,7 @@ def _linked_ids(model: type[Model], name: str, targets: Any) -> QuerySet[Any]:
     (values or a subquery of keys)."""
     field = cast("ManyToManyField[Any, Any]", model._meta.get_field(name))
     through = cast("type[Model]", field.remote_field.through)
-    return through._default_manager.filter(
+    return through._base_manager.filter(
         **{f"{field.m2m_reverse_field_name()}__in": targets}
     ).values(field.m2m_field_name())
 
@@ -129,7 +130,7 @@ def _participant_ids(model: type[Shareable], orgs: Iterable[int]) -> QuerySet[An
     if isinstance(relation, ManyToManyField) and not rest:
         return _linked_ids(model, first, orgs)
     if isinstance(relation, ManyToOneRel) and rest and "__" not in rest:
-        return relation.related_model._default_manager.filter(**{f"{rest}__in": orgs}).values(
+        return relation.related_model._base_manager.filter(**{f"{rest}__in": orgs}).values(
             relation.field.name
         )
     return (
