@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from initiatives.models import Initiative, Participation
+from partners import access
 from partners.access import BatchAccess, can_view, visible_queryset
 from partners.models import TLP, Membership, Organisation, SharingGroup, User
 from tests.factories import (
@@ -114,6 +115,22 @@ def test_batch_access_follows_the_table_in_a_fixed_number_of_queries(
         for relation in RELATIONS:
             expected = EXPECTED[tlp][RELATIONS.index(relation)]
             assert batch.can_view(people[relation], items[tlp]) is expected
+
+
+def test_link_table_keys_of_nobody_match_nothing(world):
+    """The policy's key subqueries stay valid SQL with no values, also when nested."""
+    _people, items = world
+    assert Initiative.objects.filter(pk__in=[i.pk for i in items.values()]).exists()
+    none = access._linked_ids(Initiative, "shared_with_organisations", [])
+    nested = access._linked_ids(Initiative, "shared_with_groups", access._group_ids([]))
+    for keys in (none, nested):
+        assert not Initiative.objects.filter(access._in(Initiative, keys)).exists()
+    groups = access._linked_ids(
+        Initiative,
+        "shared_with_groups",
+        access._group_ids([o.pk for o in SharingGroup.objects.get().organisations.all()]),
+    )
+    assert set(Initiative.objects.filter(access._in(Initiative, groups))) == set(items.values())
 
 
 def test_visible_queryset_has_no_duplicates(world):
