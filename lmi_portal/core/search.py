@@ -46,6 +46,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Greatest, Lower, StrIndex, Substr
+from django.db.models.query import EmptyQuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -333,6 +334,10 @@ def ranked_page(
     database has to look at every match anyway to rank them). ``limit`` 0 asks for the count
     only.
     """
+    if isinstance(matches, EmptyQuerySet):
+        # Nothing can match (``search_filter`` found no row at all): Django would still
+        # compile the whole ranked query, headlines and all, before finding that out.
+        return [], 0
     if limit <= 0:
         return [], matches.count()
     rows = list(

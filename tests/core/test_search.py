@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from lmi_portal.core.search import (
     marked_words,
     parse_terms,
     plain_snippet,
+    ranked_page,
     search_words_register,
     with_corrections,
 )
@@ -258,3 +260,15 @@ def test_snippets_come_with_the_page_and_are_drawn_for_its_rows_only(member, com
     sort = next(i for i, line in enumerate(plan) if "->  Sort" in line)
     assert any("ts_headline" in line for line in plan[:sort])
     assert not any("ts_headline" in line for line in plan[sort:])
+
+
+def test_a_page_of_nothing_is_neither_compiled_nor_asked_for(db, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    def compile_(*args, **kwargs):
+        raise AssertionError("an empty search compiled a query")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", compile_)
+    nothing = KnowledgeItem.objects.none().annotate(search_rank=Value(0.0))
+    for limit in (0, 5):
+        assert ranked_page(nothing, ordering=("-search_rank",), offset=0, limit=limit) == ([], 0)
