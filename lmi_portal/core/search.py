@@ -37,6 +37,7 @@ from django.db.models import (
     Count,
     F,
     FloatField,
+    Func,
     Model,
     Q,
     QuerySet,
@@ -375,6 +376,44 @@ def marked_html(text: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
 
 
+# ts_headline's options as Django renders them, per set of options (see ``_Headline``).
+_HEADLINE_OPTIONS: dict[tuple[tuple[str, Any], ...], str] = {}
+
+
+class _Headline(SearchHeadline):
+    """``SearchHeadline`` with its options rendered once per set of options.
+
+    Django renders the options (``StartSel=…, MaxWords=…``) on every compile, each through a
+    fresh psycopg cursor, for a text that never changes. The options stay one parameter of the
+    query, as in Django.
+    """
+
+    def as_sql(  # type: ignore[override]
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
+        options: dict[str, Any] = getattr(self, "options", {})
+        if not options or extra_context:
+            sql, params = super().as_sql(compiler, connection, function, template)
+            return sql, list(params)
+        key = tuple(options.items())
+        rendered = _HEADLINE_OPTIONS.get(key)
+        if rendered is None:
+            rendered = ", ".join(
+                connection.ops.compose_sql(f"{option}=%s", [value])
+                for option, value in options.items()
+            )
+            _HEADLINE_OPTIONS[key] = rendered
+        sql, params = Func.as_sql(
+            self, compiler, connection, function=function, template=template, options=", %s"
+        )
+        return sql, [*params, rendered]
+
+
 def headline(expression: Combinable | str, terms: SearchTerms) -> SearchHeadline:
     """A highlighted snippet of ``expression`` (PostgreSQL), to annotate a ranked page with
     (``marked_html`` turns it into HTML).
@@ -384,7 +423,7 @@ def headline(expression: Combinable | str, terms: SearchTerms) -> SearchHeadline
     (``tests/core/test_search.py`` checks the plan).
     """
     source: Any = F(expression) if isinstance(expression, str) else expression
-    return SearchHeadline(
+    return _Headline(
         source,
         terms.tsquery(),
         config=CONFIG,

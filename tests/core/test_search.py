@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import Value
+from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from lmi_portal.core.search import (
     MARK_START,
     MARK_STOP,
     SearchTerms,
+    headline,
     marked_html,
     marked_words,
     parse_terms,
@@ -272,3 +273,29 @@ def test_a_page_of_nothing_is_neither_compiled_nor_asked_for(db, monkeypatch):
     nothing = KnowledgeItem.objects.none().annotate(search_rank=Value(0.0))
     for limit in (0, 5):
         assert ranked_page(nothing, ordering=("-search_rank",), offset=0, limit=limit) == ([], 0)
+
+
+@postgresql_only
+def test_a_headline_compiles_as_djangos_own(db):
+    """The headline renders its constant options once; the query stays Django's."""
+    from django.contrib.postgres.search import SearchHeadline
+
+    terms = SearchTerms.parse("onderhoud motor")
+    ours = headline("summary", terms)
+    django_s = SearchHeadline(
+        F("summary"),
+        terms.tsquery(),
+        config="dutch",
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_words=20,
+        min_words=10,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    items = KnowledgeItem.objects.all()
+    for _ in range(2):  # the second compile uses the rendered options
+        assert str(items.annotate(h=ours).query) == str(items.annotate(h=django_s).query)
+    item = KnowledgeItemFactory(summary="Het onderhoud van de motor van de Boxer.")
+    shown = KnowledgeItem.objects.annotate(h=ours).get(pk=item.pk).h
+    assert f"{MARK_START}onderhoud{MARK_STOP}" in shown
