@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ PLAN = REPO / "var" / "bench-load-plan.json"
 STATS = REPO / "var" / "bench-load"  # locust writes <this>_stats.csv
 REFERENCE = "/over/ (ref)"
 TARGET_RATIO = 5.0
+# What the partners post; the comments with this text are removed after the run, so a run
+# leaves the data set as it found it and the next one sees the same initiative pages.
+COMMENT = "Goed punt; wij hebben dit bij de Boxer ook gezien."
 
 
 def plan_child(users: int) -> None:
@@ -82,9 +86,28 @@ def plan_child(users: int) -> None:
                 "initiatives": initiatives,
                 "theme": theme,
                 "document": document,
+                "comment": COMMENT,
             }
         )
     )
+
+
+def cleanup_child(since: str) -> None:
+    """Delete the comments the load posted (its text, by scale members, since ``since``)."""
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.utils.dateparse import parse_datetime
+
+    from initiatives.models import Comment
+
+    posted = Comment.objects.filter(
+        body=COMMENT,
+        author__email__endswith="@scale.example",
+        created_at__gte=parse_datetime(since),
+    )
+    print(f"removed the {posted.delete()[1].get('initiatives.Comment', 0)} comments of the run")
 
 
 def read_stats(path: Path) -> list[dict[str, Any]]:
@@ -137,9 +160,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=120, help="length of the run (120)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
     parser.add_argument("--plan", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--cleanup", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.plan:
         plan_child(args.plan)
+        return 0
+    if args.cleanup:
+        cleanup_child(args.cleanup)
         return 0
     env = bench.bench_env()
     if not env["DATABASE_URL"].startswith("postgres"):
@@ -157,6 +184,7 @@ def main(argv: list[str]) -> int:
         print("load test failed: could not prepare the signed-in partners", file=sys.stderr)
         return 1
     PLAN.write_text(completed.stdout.strip().splitlines()[-1])
+    started = datetime.now(UTC).isoformat()
     port = bench.free_port()
     log = REPO / "var" / "bench-load-gunicorn.log"
     server = bench.start_gunicorn(env, port, log, workers=args.workers)
@@ -172,6 +200,9 @@ def main(argv: list[str]) -> int:
         subprocess.run(command, cwd=REPO, env={**env, "LMI_LOAD_PLAN": str(PLAN)}, check=False)
     finally:
         bench.stop(server)
+        subprocess.run(
+            [sys.executable, __file__, "--cleanup", started], cwd=REPO, env=env, check=False
+        )
     rows = read_stats(Path(f"{STATS}_stats.csv"))
     over = print_report(rows, args.users, args.seconds)
     if over:

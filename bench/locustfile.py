@@ -87,8 +87,7 @@ class Partner(HttpUser):
         token = self.client.cookies.get("csrftoken", "")
         self.client.post(
             f"/initiatieven/{pk}/reacties/",
-            data={"body": "Goed punt; wij hebben dit bij de Boxer ook gezien.",
-                  "csrfmiddlewaretoken": token},
+            data={"body": PLAN["comment"], "csrfmiddlewaretoken": token},
             headers={"Referer": f"{self.host}/initiatieven/{pk}/"},
             name="POST /initiatieven/<id>/reacties/",
             allow_redirects=False,  # the POST itself; the page it leads to is measured above
