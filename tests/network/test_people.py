@@ -119,8 +119,10 @@ def test_directory_filters_by_theme_system_and_organisation(
 
     body = client.get(INDEX, {"theme": theme.slug}).content.decode()
     assert "Themaman" in body and "Systeemvrouw" not in body
+    assert f'text-bg-primary">{theme.name}</span>' in body
     body = client.get(INDEX, {"system": system.slug}).content.decode()
     assert "Systeemvrouw" in body and "Themaman" not in body
+    assert f'text-bg-secondary">{system.name}</span>' in body
     body = client.get(INDEX, {"organisation": competitor.pk}).content.decode()
     assert "Concurrentman" in body and "Themaman" not in body
 
