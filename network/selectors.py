@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,6 +32,17 @@ def _current_affiliations_prefetch() -> Prefetch[Any]:
     )
 
 
+def _listed_posts() -> QuerySet[Affiliation]:
+    """The posts that list someone in the directory: current, at an active organisation."""
+    return Affiliation.objects.current().filter(organisation__status=Organisation.Status.ACTIVE)
+
+
+def directory_posts(person_ids: Iterable[int]) -> QuerySet[Affiliation]:
+    """The posts that list ``person_ids`` in the directory (``person_directory``'s rule, on
+    the posts): someone without one, or anonymised, is not in it."""
+    return _listed_posts().filter(person_id__in=person_ids, person__anonymised_at__isnull=True)
+
+
 # A listed person's themes and systems as plain lists (``tag_themes``, ``tag_systems``): a
 # prefetch into the related managers builds two querysets per person shown, which costs more
 # than the queries themselves.
@@ -50,9 +62,7 @@ def person_directory(
 
     Anonymised people never appear. The caller has checked ``can_view_people(user)``.
     """
-    current = Affiliation.objects.current().filter(
-        person=OuterRef("pk"), organisation__status=Organisation.Status.ACTIVE
-    )
+    current = _listed_posts().filter(person=OuterRef("pk"))
     qs = Person.objects.filter(Exists(current), anonymised_at__isnull=True)
     # A NUL byte is in no name, and PostgreSQL refuses it in a query: it separates words.
     for word in query.replace("\x00", " ").split()[:8]:

@@ -27,7 +27,7 @@ from partners.access import can_view_people
 from partners.models import Organisation
 
 from .models import Affiliation, Person
-from .selectors import person_directory
+from .selectors import directory_posts, person_directory
 
 
 def _post_matches(word: str) -> list[QuerySet[Any]]:
@@ -64,7 +64,7 @@ def person_search_hits(user: Any, request: SearchRequest) -> SearchGroup | None:
     # keeps this a scan of the plain terms.
     terms = SearchTerms(terms=request.terms.terms)
     ranking, total = _ranking(user, terms, offset=request.offset, limit=request.limit)
-    people = {person.pk: person for person in _people(user, [pk for pk, _score in ranking])}
+    people = {person.pk: person for person in _people([pk for pk, _score in ranking])}
     hits = tuple(_hit(people[pk], request, score) for pk, score in ranking if pk in people)
     return SearchGroup(
         key="people", label=_("Personen"), hits=hits, total=total, uses_corrections=False
@@ -100,15 +100,13 @@ def _ranking(
     return ranking
 
 
-def _people(user: Any, ids: list[int]) -> list[Person]:
+def _people(ids: list[int]) -> list[Person]:
     """The people ``ids`` as the directory has them now, with their current posts: one query
-    of the posts (everyone in the directory has one), the directory deciding who is in it."""
+    of the posts that list them in the directory (someone gone or anonymised has none)."""
     if not ids:
         return []
     posts = (
-        Affiliation.objects.current()
-        .filter(organisation__status=Organisation.Status.ACTIVE, person_id__in=ids)
-        .filter(person_id__in=person_directory(user=user).filter(pk__in=ids).values("pk"))
+        directory_posts(ids)
         .select_related("person", "organisation")
         .only(
             "title",
